@@ -1,0 +1,57 @@
+/**
+ * The HTTP server: schema-first fastify routes under /api, the OpenAPI document and Swagger UI,
+ * security headers, and the access rule every route must declare.
+ */
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { errorSchema } from '../../schemas/api.ts';
+import { accessPlugin } from './access.ts';
+import { registerErrorHandler } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { instanceRoutes } from './routes/instances.ts';
+import { processRoutes } from './routes/processes.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import type { RouteDeps } from './types.ts';
+
+export interface AppOptions extends RouteDeps {
+  logger?: boolean | object;
+}
+
+const BPMN_BODY_LIMIT = 5 * 1024 * 1024;
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BPMN_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+  // BPMN arrives as XML text; the deploy route parses it.
+  app.addContentTypeParser(['application/xml', 'text/xml', 'application/bpmn+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  registerErrorHandler(app);
+  await app.register(accessPlugin, { db: opts.ctx.db });
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: true } });
+  await app.register(rateLimit, { global: false });
+  app.addSchema(errorSchema);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Loopdesk API', version: opts.version, description: 'Forms and workflows for after-sales service teams.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  for (const routes of [healthRoutes, authRoutes, processRoutes, instanceRoutes, taskRoutes, adminRoutes]) {
+    await app.register(routes, opts);
+  }
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,273 @@
+/**
+ * The tables, declared once as MikroORM entity schemas (no decorators). MikroORM creates and
+ * updates them on start (schema.ts); the engine reads and writes them through db.ts.
+ * Conventions: ids are text (UUIDs or `key:version`), times are epoch milliseconds in BIGINT
+ * columns, JSON is TEXT, booleans are 0/1 integers — the same on SQLite and PostgreSQL.
+ */
+import { EntitySchema } from '@mikro-orm/core';
+
+type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
+
+const id = { type: 'string', columnType: 'varchar(64)', primary: true } as const;
+const text = (nullable = false) => ({ type: 'text', columnType: 'text', nullable }) as const;
+const str = (length = 255, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
+const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
+const int = (nullable = false, dflt?: number) =>
+  ({ type: 'integer', columnType: 'integer', nullable, ...(dflt === undefined ? {} : { default: dflt }) }) as const;
+
+interface TableOptions {
+  indexes?: { properties: string[] }[];
+  uniques?: { properties: string[] }[];
+}
+
+// Entities here are plain rows without classes, so index property names are checked at start-up by
+// MikroORM's metadata validation rather than by TypeScript.
+function table(name: string, tableName: string, properties: Props, extra: TableOptions = {}) {
+  return new EntitySchema({ name, tableName, properties, ...(extra as object) });
+}
+
+export const User = table(
+  'User',
+  'users',
+  {
+    id,
+    username: str(100),
+    passwordHash: text(),
+    displayName: str(200, true),
+    roles: text(),
+    teams: text(),
+    departments: text(),
+    skills: text(),
+    permissions: text(),
+    location: str(200, true),
+    active: int(false, 1),
+    failedLogins: int(false, 0),
+    lockedUntil: time(true),
+    createdAt: time(),
+  },
+  { uniques: [{ properties: ['username'] }] },
+);
+
+export const Session = table(
+  'Session',
+  'sessions',
+  {
+    tokenHash: { ...str(64), primary: true },
+    userId: str(64),
+    createdAt: time(),
+    expiresAt: time(),
+    revoked: int(false, 0),
+  },
+  { indexes: [{ properties: ['userId'] }] },
+);
+
+export const ProcessDefinition = table(
+  'ProcessDefinition',
+  'process_definitions',
+  {
+    id: { ...str(300), primary: true },
+    key: str(255),
+    version: int(),
+    status: str(20),
+    name: str(500, true),
+    xml: text(),
+    graph: text(),
+    checksum: str(64),
+    deployedAt: time(),
+    deployedBy: str(100),
+    publishedAt: time(true),
+  },
+  { uniques: [{ properties: ['key', 'version'] }], indexes: [{ properties: ['key', 'status'] }] },
+);
+
+export const Instance = table(
+  'Instance',
+  'instances',
+  {
+    id,
+    processKey: str(255),
+    version: int(),
+    definitionId: str(300),
+    businessKey: str(255, true),
+    state: str(20),
+    variables: text(),
+    execution: text(),
+    rev: int(false, 0),
+    startedAt: time(),
+    endedAt: time(true),
+    startedBy: str(100),
+  },
+  {
+    indexes: [{ properties: ['businessKey'] }, { properties: ['processKey', 'state'] }, { properties: ['startedAt'] }],
+  },
+);
+
+export const Task = table(
+  'Task',
+  'tasks',
+  {
+    id,
+    instanceId: str(64),
+    processKey: str(255),
+    nodeId: str(255),
+    tokenId: int(),
+    name: str(500, true),
+    formId: str(255, true),
+    state: str(20),
+    assignee: str(100, true),
+    candidateGroups: text(),
+    candidateUsers: text(),
+    input: text(true),
+    data: text(true),
+    createdAt: time(),
+    dueAt: time(true),
+    followUpAt: time(true),
+    claimedAt: time(true),
+    completedAt: time(true),
+    completedBy: str(100, true),
+  },
+  {
+    indexes: [
+      { properties: ['state', 'assignee'] },
+      { properties: ['instanceId'] },
+      { properties: ['processKey', 'state'] },
+    ],
+  },
+);
+
+/** One row per candidate group or user of a task, so inbox queries use an index. */
+export const TaskCandidate = table(
+  'TaskCandidate',
+  'task_candidates',
+  {
+    taskId: { ...str(64), primary: true },
+    kind: { ...str(10), primary: true },
+    name: { ...str(200), primary: true },
+  },
+  { indexes: [{ properties: ['name', 'kind'] }] },
+);
+
+/** Durable timers and asynchronous service-task work. A row is deleted in the transaction that fires it. */
+export const Job = table(
+  'Job',
+  'jobs',
+  {
+    id,
+    instanceId: str(64),
+    kind: str(20),
+    nodeId: str(255),
+    tokenId: int(),
+    dueAt: time(),
+    payload: text(),
+    attempts: int(false, 0),
+    lockedBy: str(100, true),
+    lockedUntil: time(true),
+    lastError: text(true),
+  },
+  { indexes: [{ properties: ['dueAt'] }, { properties: ['instanceId'] }] },
+);
+
+export const MessageSubscription = table(
+  'MessageSubscription',
+  'message_subscriptions',
+  {
+    id,
+    instanceId: str(64),
+    tokenId: int(),
+    nodeId: str(255),
+    messageName: str(255),
+    businessKey: str(255, true),
+    createdAt: time(),
+  },
+  { indexes: [{ properties: ['messageName', 'businessKey'] }, { properties: ['instanceId'] }] },
+);
+
+/** One row per visit of a node: loops and reopenings produce one row each. */
+export const NodeVisit = table(
+  'NodeVisit',
+  'node_visits',
+  {
+    id,
+    instanceId: str(64),
+    processKey: str(255),
+    version: int(),
+    nodeId: str(255),
+    name: str(500, true),
+    type: str(40),
+    enteredAt: time(),
+    leftAt: time(true),
+    durationMs: time(true),
+    /** Filled by the SLA calendars (working-hours duration). */
+    workingMs: time(true),
+    completedBy: str(100, true),
+    outcome: str(20, true),
+  },
+  { indexes: [{ properties: ['instanceId'] }, { properties: ['processKey', 'nodeId'] }] },
+);
+
+export const Incident = table(
+  'Incident',
+  'incidents',
+  {
+    id,
+    instanceId: str(64),
+    nodeId: str(255, true),
+    code: str(60),
+    message: text(),
+    createdAt: time(),
+    resolvedAt: time(true),
+  },
+  { indexes: [{ properties: ['instanceId'] }] },
+);
+
+/** Append-only record of every change: who, what, when, before and after. */
+export const AuditEntry = table(
+  'AuditEntry',
+  'audit_log',
+  {
+    id,
+    at: time(),
+    actor: str(100),
+    action: str(100),
+    entityType: str(60),
+    entityId: str(300),
+    before: text(true),
+    after: text(true),
+    requestId: str(100, true),
+  },
+  { indexes: [{ properties: ['entityType', 'entityId'] }, { properties: ['at'] }] },
+);
+
+/** Messages for the outside world (notifications) written in the step's transaction, delivered after it. */
+export const OutboxEntry = table(
+  'OutboxEntry',
+  'outbox',
+  {
+    id,
+    instanceId: str(64, true),
+    kind: str(60),
+    payload: text(),
+    state: str(20),
+    createdAt: time(),
+    deliveredAt: time(true),
+  },
+  { indexes: [{ properties: ['state', 'createdAt'] }] },
+);
+
+export const Meta = table('Meta', 'meta', { key: { ...str(100), primary: true }, value: text() });
+
+export const entities = [
+  User,
+  Session,
+  ProcessDefinition,
+  Instance,
+  Task,
+  TaskCandidate,
+  Job,
+  MessageSubscription,
+  NodeVisit,
+  Incident,
+  AuditEntry,
+  OutboxEntry,
+  Meta,
+];

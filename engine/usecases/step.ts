@@ -1,0 +1,61 @@
+/**
+ * Runs one Execution step against a loaded instance and writes it back: state under the revision
+ * check, effects, an audit row. Every command that moves tokens goes through here.
+ */
+import { EndlessLoopError, Execution } from '../bpmn/Execution.ts';
+import { unprocessable } from '../core/errors.ts';
+import { audit } from '../store/audit.ts';
+import type { Tx } from '../store/db.ts';
+import { type InstanceRecord, applyEffects, insertInstance, updateInstance } from '../store/instances.ts';
+import { type EngineContext, afterCommit } from './context.ts';
+import { graphOf } from './definitions.ts';
+
+export interface StepAudit {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+}
+
+export async function runStep(
+  ctx: EngineContext,
+  tx: Tx,
+  now: number,
+  inst: InstanceRecord,
+  actor: string,
+  work: (exec: Execution) => boolean | void,
+  auditEntry: StepAudit,
+  options: { isNew?: boolean } = {},
+): Promise<Execution | undefined> {
+  const graph = await graphOf(ctx, tx, inst.definitionId);
+  const exec = new Execution(
+    { graph, instanceId: inst.id, businessKey: inst.businessKey, now, actor, services: ctx.services, addDuration: ctx.addDuration },
+    inst.execution,
+    inst.variables,
+  );
+  try {
+    if (work(exec) === false) return undefined;
+  } catch (err) {
+    if (err instanceof EndlessLoopError) {
+      throw unprocessable('LD_ENDLESS_LOOP', `${err.message}; the step was not applied`, [{ elementId: err.nodeId, message: err.message }]);
+    }
+    throw err;
+  }
+  if (exec.ended) {
+    inst.state = 'completed';
+    inst.endedAt = now;
+  }
+  if (options.isNew) await insertInstance(tx, inst);
+  else await updateInstance(tx, inst, inst.rev);
+  await applyEffects(tx, inst, exec.effects, now);
+  await audit(tx, now, auditEntry);
+  const jobs = exec.effects.jobsCreated;
+  if (jobs.length && ctx.onJobsScheduled) {
+    const earliest = Math.min(...jobs.map((j) => j.dueAt));
+    afterCommit(tx, () => ctx.onJobsScheduled?.(earliest));
+  }
+  return exec;
+}

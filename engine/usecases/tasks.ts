@@ -1,0 +1,210 @@
+/**
+ * People's work: listing the tasks a user may see, claiming, completing. A user sees and may claim
+ * the open tasks of their teams and departments (candidate groups) and their own; supervisors and
+ * admins see all. Completing is exactly-once: the task row's state guard decides the race.
+ */
+import { LoopdeskError, conflict, forbidden, notFound } from '../core/errors.ts';
+import { audit } from '../store/audit.ts';
+import type { Tx } from '../store/db.ts';
+import { loadInstance } from '../store/instances.ts';
+import { type EngineContext, type Principal, command, isSupervisor } from './context.ts';
+import { runStep } from './step.ts';
+
+export interface TaskView {
+  id: string;
+  instanceId: string;
+  processKey: string;
+  nodeId: string;
+  name: string | null;
+  formId: string | null;
+  state: 'open' | 'completed' | 'cancelled';
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  input: Record<string, unknown> | null;
+  data: Record<string, unknown> | null;
+  createdAt: number;
+  dueAt: number | null;
+  followUpAt: number | null;
+  claimedAt: number | null;
+  completedAt: number | null;
+  completedBy: string | null;
+}
+
+function toTask(r: Record<string, unknown>): TaskView {
+  return {
+    id: r.id as string,
+    instanceId: r.instance_id as string,
+    processKey: r.process_key as string,
+    nodeId: r.node_id as string,
+    name: (r.name as string | null) ?? null,
+    formId: (r.form_id as string | null) ?? null,
+    state: r.state as TaskView['state'],
+    assignee: (r.assignee as string | null) ?? null,
+    candidateGroups: JSON.parse(r.candidate_groups as string),
+    candidateUsers: JSON.parse(r.candidate_users as string),
+    input: r.input ? JSON.parse(r.input as string) : null,
+    data: r.data ? JSON.parse(r.data as string) : null,
+    createdAt: r.created_at as number,
+    dueAt: (r.due_at as number | null) ?? null,
+    followUpAt: (r.follow_up_at as number | null) ?? null,
+    claimedAt: (r.claimed_at as number | null) ?? null,
+    completedAt: (r.completed_at as number | null) ?? null,
+    completedBy: (r.completed_by as string | null) ?? null,
+  };
+}
+
+export async function listTasksOfInstance(tx: Tx, instanceId: string): Promise<TaskView[]> {
+  return (await tx.all('SELECT * FROM tasks WHERE instance_id = ? ORDER BY created_at, id', [instanceId])).map(toTask);
+}
+
+const groupsOf = (p: Principal) => [...new Set([...p.teams, ...p.departments])];
+
+/** May this user act on the task: its assignee, a candidate, or a supervisor/admin. */
+function isCandidate(task: TaskView, who: Principal): boolean {
+  if (task.assignee === who.username || task.candidateUsers.includes(who.username)) return true;
+  const groups = groupsOf(who);
+  return task.candidateGroups.some((g) => groups.includes(g));
+}
+
+export function mayAct(task: TaskView, who: Principal): boolean {
+  return isSupervisor(who) || isCandidate(task, who);
+}
+
+export interface TaskFilter {
+  state?: 'open' | 'completed' | 'cancelled';
+  assignee?: string;
+  candidateGroup?: string;
+  processKey?: string;
+  instanceId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listTasks(ctx: EngineContext, filter: TaskFilter, who: Principal): Promise<{ items: TaskView[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (filter.state) add('t.state = ?', filter.state);
+  if (filter.assignee) add('t.assignee = ?', filter.assignee);
+  if (filter.processKey) add('t.process_key = ?', filter.processKey);
+  if (filter.instanceId) add('t.instance_id = ?', filter.instanceId);
+  if (filter.candidateGroup) add("EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = t.id AND c.kind = 'group' AND c.name = ?)", filter.candidateGroup);
+  if (!isSupervisor(who)) {
+    const groups = groupsOf(who);
+    const groupSql = groups.length
+      ? ` OR EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = t.id AND c.kind = 'group' AND c.name IN (${groups.map(() => '?').join(', ')}))`
+      : '';
+    add(
+      `(t.assignee = ? OR EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = t.id AND c.kind = 'user' AND c.name = ?)${groupSql})`,
+      who.username,
+      who.username,
+      ...groups,
+    );
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const rows = await ctx.db.all(
+    `SELECT t.* FROM tasks t ${whereSql} ORDER BY t.created_at, t.id LIMIT ${Math.floor(filter.limit)} OFFSET ${Math.floor(filter.offset)}`,
+    params,
+  );
+  const count = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks t ${whereSql}`, params);
+  return { items: rows.map(toTask), total: Number(count?.n ?? 0) };
+}
+
+async function loadTask(tx: Tx, id: string): Promise<TaskView | undefined> {
+  const row = await tx.get('SELECT * FROM tasks WHERE id = ?', [id]);
+  return row && toTask(row);
+}
+
+export async function getTask(ctx: EngineContext, id: string, who: Principal): Promise<TaskView> {
+  const task = await loadTask(ctx.db, id);
+  // Not found rather than forbidden, so task ids of other teams cannot be probed.
+  if (!task || !mayAct(task, who)) throw notFound('task', id);
+  return task;
+}
+
+function assertOpen(task: TaskView): void {
+  if (task.state !== 'open') throw conflict('LD_TASK_ALREADY_COMPLETED', `task ${task.id} is already ${task.state}`);
+}
+
+export async function claimTask(ctx: EngineContext, id: string, who: Principal, requestId?: string): Promise<TaskView> {
+  return command(ctx, async (tx, now) => {
+    const task = await loadTask(tx, id);
+    if (!task || !mayAct(task, who)) throw notFound('task', id);
+    assertOpen(task);
+    if (task.assignee === who.username) return task;
+    if (task.assignee) throw conflict('LD_TASK_CLAIMED', `task ${id} is claimed by ${task.assignee}`);
+    const changed = await tx.run("UPDATE tasks SET assignee = ?, claimed_at = ? WHERE id = ? AND state = 'open' AND assignee IS NULL", [
+      who.username,
+      now,
+      id,
+    ]);
+    if (changed !== 1) throw conflict('LD_TASK_CLAIMED', `task ${id} was claimed by someone else`);
+    await audit(tx, now, {
+      actor: who.username,
+      action: 'task.claim',
+      entityType: 'task',
+      entityId: id,
+      before: { assignee: null },
+      after: { assignee: who.username },
+      requestId,
+    });
+    return { ...task, assignee: who.username, claimedAt: now };
+  });
+}
+
+export async function unclaimTask(ctx: EngineContext, id: string, who: Principal, requestId?: string): Promise<TaskView> {
+  return command(ctx, async (tx, now) => {
+    const task = await loadTask(tx, id);
+    if (!task || !mayAct(task, who)) throw notFound('task', id);
+    assertOpen(task);
+    if (task.assignee !== who.username && !isSupervisor(who)) throw forbidden(`task ${id} is claimed by ${task.assignee ?? 'nobody'}`);
+    await tx.run("UPDATE tasks SET assignee = NULL, claimed_at = NULL WHERE id = ? AND state = 'open'", [id]);
+    await audit(tx, now, {
+      actor: who.username,
+      action: 'task.unclaim',
+      entityType: 'task',
+      entityId: id,
+      before: { assignee: task.assignee },
+      after: { assignee: null },
+      requestId,
+    });
+    return { ...task, assignee: null, claimedAt: null };
+  });
+}
+
+/** Checks the submitted data; forms plug their validation in here. Throws a 422 LoopdeskError. */
+export type TaskDataValidator = (task: TaskView, data: Record<string, unknown>, who: Principal) => Promise<Record<string, unknown>>;
+
+export async function completeTask(
+  ctx: EngineContext,
+  id: string,
+  data: Record<string, unknown>,
+  who: Principal,
+  options: { requestId?: string; validate?: TaskDataValidator } = {},
+): Promise<TaskView> {
+  return command(ctx, async (tx, now) => {
+    const task = await loadTask(tx, id);
+    if (!task || !mayAct(task, who)) throw notFound('task', id);
+    assertOpen(task);
+    if (task.assignee && task.assignee !== who.username) {
+      throw conflict('LD_TASK_CLAIMED', `task ${id} is claimed by ${task.assignee}`);
+    }
+    const accepted = options.validate ? await options.validate(task, data, who) : data;
+    const inst = await loadInstance(tx, task.instanceId);
+    if (!inst || inst.state !== 'active') throw new LoopdeskError('LD_INSTANCE_NOT_ACTIVE', 409, `instance ${task.instanceId} is not active`);
+    await runStep(ctx, tx, now, inst, who.username, (exec) => exec.completeTask(id, accepted, who.username), {
+      actor: who.username,
+      action: 'task.complete',
+      entityType: 'task',
+      entityId: id,
+      before: { state: 'open', assignee: task.assignee },
+      after: { state: 'completed', data: accepted },
+      requestId: options.requestId,
+    });
+    return { ...task, state: 'completed', data: accepted, completedAt: now, completedBy: who.username, assignee: task.assignee ?? who.username };
+  });
+}
