@@ -84,7 +84,7 @@ function checkKeywords(schema: SchemaNode, lang: FormLang): FormError[] {
 }
 
 function compileErrorPath(message: string): string {
-  const at = /at "#([^"]*)"/.exec(message)?.[1];
+  const at = /at (?:path )?"#([^"]*)"/.exec(message)?.[1];
   return at === undefined ? '/schema' : `/schema${decodeURIComponent(at)}`;
 }
 

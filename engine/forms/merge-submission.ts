@@ -3,7 +3,8 @@
  * the viewer edited it (what @rjsf sends): a writable field left out is cleared. Fields the viewer
  * may not write keep their stored value, and sending a different value for one is an error at its
  * path; a value equal to what the viewer was shown (masked, or the stored value) is not a change.
- * Computed fields are always kept from `stored`. Validate the merged data afterwards.
+ * Computed fields are always kept from `stored`; properties that are not fields of the version are
+ * ignored. Validate the merged data afterwards.
  */
 import { accessResolver } from './field-access.ts';
 import { type FieldMap, fieldsOf } from './fields.ts';
@@ -72,9 +73,8 @@ function mergeObject(stored: JsonObject, submitted: JsonObject, base: string, po
     const sent = Object.hasOwn(submitted, key);
     const path = childFieldPath(ctx.fields, base, key);
     if (path === undefined) {
-      // Not a field of this version: whatever was sent goes to validation; old values stay.
-      const value = sent ? submitted[key] : stored[key];
-      if (value !== undefined) out[key] = clone(value);
+      // Not a field of this version: never taken from a client; stored values (older versions) stay.
+      if (stored[key] !== undefined) out[key] = clone(stored[key]);
       continue;
     }
     const before = Object.hasOwn(stored, key) ? stored[key] : undefined;

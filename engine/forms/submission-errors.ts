@@ -73,7 +73,13 @@ function resolveCombinators(input: ErrorObject[]): ErrorObject[] {
       : combinator;
     errors = others.map((e) => (e === combinator ? replacement : e));
   }
-  return errors;
+  // Branches reached through $ref have schema paths outside the combinator's: when such errors
+  // say what is wrong at the same place, the generic "must match a schema in anyOf" adds nothing.
+  return errors.filter(
+    (e) =>
+      !COMBINATORS.has(e.keyword) ||
+      !errors.some((other) => !COMBINATORS.has(other.keyword) && other.instancePath === e.instancePath),
+  );
 }
 
 function pathOf(error: ErrorObject): string {

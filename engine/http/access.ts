@@ -16,6 +16,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route with the access it declared, for the authorisation tests and the docs. */
+    routeAccess: { method: string; url: string; access: Access }[];
+  }
   interface FastifyRequest {
     user: UserRecord | null;
     lang: 'zh-CN' | 'en';
@@ -40,15 +44,19 @@ export function languageOf(req: FastifyRequest): 'zh-CN' | 'en' {
 export const accessPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
   app.decorateRequest('user', null);
   app.decorateRequest('lang', 'en');
+  const table: FastifyInstance['routeAccess'] = [];
+  app.decorate('routeAccess', table);
   app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    if (methods.length === 0) return;
     const config = (route.config ?? {}) as { access?: Access };
-    if (config.access) return;
-    if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
-      route.config = { ...(route.config as object), access: 'public' } as typeof route.config;
-      return;
+    let access = config.access;
+    if (!access && PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
+      access = 'public';
+      route.config = { ...(route.config as object), access } as typeof route.config;
     }
-    if (route.method === 'HEAD' || (Array.isArray(route.method) && route.method.includes('HEAD'))) return;
-    throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
+    if (!access) throw new Error(`route ${methods.join(',')} ${route.url} does not declare config.access`);
+    for (const method of methods) table.push({ method, url: route.url, access });
   });
   app.addHook('onRequest', async (req) => {
     req.lang = languageOf(req);

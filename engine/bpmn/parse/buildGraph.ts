@@ -19,8 +19,6 @@ export interface GraphDraft {
   unsupported: Set<string>;
   /** Start events of every kind per scope (null = process level, else the sub-process id). */
   startEvents: Map<string | null, string[]>;
-  /** Sub-processes by id, to report scope-level errors on them. */
-  subProcesses: Map<string, BpmnElement>;
   /** The moddle element behind each node and flow id, for rules that need raw XML detail. */
   elements: Map<string, BpmnElement>;
   errors: DeployError[];
@@ -39,7 +37,6 @@ export function buildGraph(process: BpmnElement, unresolved: Set<BpmnElement>): 
     scopeOf: new Map(),
     unsupported: new Set(),
     startEvents: new Map([[null, []]]),
-    subProcesses: new Map(),
     elements: new Map(),
     errors: [],
     warnings: [],
@@ -122,7 +119,6 @@ function addNode(
   draft.graph.nodes[id] = node;
 
   if (node.type === 'subProcess') {
-    draft.subProcesses.set(id, el);
     draft.startEvents.set(id, []);
     collectNodes(el, id, draft, flows);
     const startEventId = noneStartEvents(draft, id)[0];

@@ -17,8 +17,8 @@ export type ReadXmlResult =
 
 /**
  * DOCTYPE and ENTITY declarations have no place in BPMN and are how entity-expansion bombs and
- * external-entity reads get in. saxen does not expand them today; refusing them up front keeps
- * it that way whatever the XML reader becomes.
+ * external-entity reads get in. saxen (under moddle-xml) only decodes the predefined and numeric
+ * entities today; refusing declarations up front keeps it safe whatever the XML reader becomes.
  */
 const DOCTYPE_PATTERN = /<!\s*(DOCTYPE|ENTITY)\b/i;
 

@@ -265,7 +265,11 @@ function reachableFrom(draft: GraphDraft, roots: string[]): Set<string> {
 /** Where the engine can go from each node: flow targets, attached boundary events, a sub-process's start. */
 function successors(draft: GraphDraft): Map<string, string[]> {
   const next = new Map<string, string[]>();
-  const add = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
+  const add = (from: string, to: string) => {
+    const targets = next.get(from);
+    if (targets) targets.push(to);
+    else next.set(from, [to]);
+  };
   for (const flow of Object.values(draft.graph.flows)) add(flow.sourceRef, flow.targetRef);
   // Unsupported boundary events count too, so what follows them is not reported as unreachable.
   for (const [id, el] of draft.elements) {

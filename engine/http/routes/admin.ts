@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { Duration } from 'luxon';
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { auditQuery, clockBody, clockResponse, errorResponses } from '../../../schemas/api.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { LoopdeskError } from '../../core/errors.ts';
+import { advanceManualClock } from '../../jobs/advanceClock.ts';
 import { listAudit } from '../../store/audit.ts';
 import { type RouteDeps, typed } from '../types.ts';
 
@@ -24,16 +24,24 @@ export async function adminRoutes(app: FastifyInstance, { ctx, runner }: RouteDe
     async (req) => {
       const clock = ctx.clock;
       if (!(clock instanceof ManualClock)) throw new LoopdeskError('LD_CLOCK_NOT_MANUAL', 409, 'the clock is the system clock; start with LOOPDESK_CLOCK=manual');
+      let target = clock.now();
       if (req.body.advance) {
         const d = Duration.fromISO(req.body.advance);
-        if (!d.isValid) throw new LoopdeskError('LD_VALIDATION', 400, 'advance must be an ISO 8601 duration', [{ path: '/body/advance', message: d.invalidExplanation ?? 'invalid' }]);
-        clock.set(DateTime.fromMillis(clock.now(), { zone: 'utc' }).plus(d).toMillis());
+        if (!d.isValid) {
+          throw new LoopdeskError('LD_VALIDATION', 400, 'advance must be an ISO 8601 duration', [
+            { path: '/body/advance', message: d.invalidExplanation ?? 'invalid' },
+          ]);
+        }
+        target = DateTime.fromMillis(clock.now(), { zone: 'utc' }).plus(d).toMillis();
       } else if (req.body.now) {
-        const t = DateTime.fromISO(req.body.now, { setZone: true });
-        if (t.toMillis() < clock.now()) throw new LoopdeskError('LD_VALIDATION', 400, 'the clock cannot move backwards', [{ path: '/body/now', message: 'earlier than the current engine time' }]);
-        clock.set(t.toMillis());
+        target = DateTime.fromISO(req.body.now, { setZone: true }).toMillis();
+        if (target < clock.now()) {
+          throw new LoopdeskError('LD_VALIDATION', 400, 'the clock cannot move backwards', [
+            { path: '/body/now', message: 'earlier than the current engine time' },
+          ]);
+        }
       }
-      const firedJobs = await runner.drain();
+      const firedJobs = await advanceManualClock(ctx, clock, runner, target);
       return { now: new Date(clock.now()).toISOString(), firedJobs };
     },
   );

@@ -164,6 +164,7 @@ describe('parseBpmn: extensions', () => {
       boundaryEvents: ['PaymentFailed'],
     });
     expect(nodes.Call.assignment).toEqual({ candidateGroups: '=customer.region + "-callback"' });
+    expect(nodes.Call.formId).toBe('callback-survey'); // older modelers write formKey
 
     expect(nodes.Decision.defaultFlow).toBe('Flow_Rejected');
     expect(flows.Flow_Approved.condition).toBe('refundDecision = "approved" and amount <= 5000');
@@ -202,6 +203,14 @@ describe('parseBpmn: extensions', () => {
       loopdesk: { workingTime: true, calendar: 'cn-service-hours' },
     });
     expect(graph.nodes.End.loopdesk).toBeUndefined();
+  });
+
+  it('R0b: warns about a misspelt extension attribute instead of dropping it silently', async () => {
+    const { processes, warnings } = await deployed('misspelt-extension.bpmn');
+
+    expect(processes[0].nodes.Repair.loopdesk).toBeUndefined();
+    expect(codesById(warnings)).toEqual([['Repair', DeployErrorCode.unknownAttribute]]);
+    expect(warnings[0].message).toContain('polcy');
   });
 
   it('R0b: deploys a user task with no form, warning when nobody is assigned; a task without outgoing flow ends the path', async () => {
@@ -311,6 +320,13 @@ describe('parseBpmn: deploy rules', () => {
 
     expect(codesById(errors)).toEqual([['Flow_Escalate', DeployErrorCode.conditionOutsideGateway]]);
     expect(errors[0].message).toMatch(/use a gateway/);
+  });
+
+  it('R0b: rejects a condition on a flow leaving a parallel gateway, which would ignore it', async () => {
+    const errors = await rejected('condition-on-parallel-gateway.bpmn');
+
+    expect(codesById(errors)).toEqual([['Flow_Sms', DeployErrorCode.conditionOutsideGateway]]);
+    expect(errors[0].message).toMatch(/exclusive or inclusive gateway/);
   });
 
   it('R0b: rejects nodes that cannot be reached from the start event', async () => {
@@ -434,7 +450,8 @@ function summarise(errors: DeployError[]): string {
   const byCode = new Map<string, Set<string>>();
   for (const error of errors) {
     const details = byCode.get(error.code) ?? new Set<string>();
-    if (error.code === DeployErrorCode.unsupportedElement) details.add(error.message.split(/ is not supported|;/)[0]);
+    const element = /bpmn:\w+(?: with (?:bpmn:)?\w+)?/.exec(error.message)?.[0];
+    if (error.code === DeployErrorCode.unsupportedElement && element) details.add(element);
     byCode.set(error.code, details);
   }
   return [...byCode]
