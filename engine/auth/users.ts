@@ -3,7 +3,8 @@
  * first start of an empty database creates `admin` with LOOPDESK_ADMIN_PASSWORD or a generated
  * password printed once.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { newId } from '../core/ids.ts';
+import { randomBytes } from 'node:crypto';
 import { LoopdeskError } from '../core/errors.ts';
 import { audit } from '../store/audit.ts';
 import type { Db, Tx } from '../store/db.ts';
@@ -95,7 +96,7 @@ export async function createUser(db: Db, input: UserInput, actor: string, now: n
     if (await findUserByName(tx, input.username)) {
       throw new LoopdeskError('LD_USER_EXISTS', 409, `user ${input.username} already exists`, [{ path: '/username', message: 'already taken' }]);
     }
-    const id = randomUUID();
+    const id = newId();
     await tx.run(
       `INSERT INTO users (id, username, password_hash, display_name, roles, teams, departments, skills, permissions, location, active, failed_logins, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)`,

@@ -3,7 +3,7 @@
  * timer, message, join, async service) or the instance ends. Pure in-memory work; the effects it
  * records are written by the store in the same transaction as the new state.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../core/ids.ts';
 import { BpmnError } from '../core/errors.ts';
 import { FeelError, evaluateFeel } from '../core/feel.ts';
 import { type AddDuration, TimerError, type TimerSchedule, nextCycle, scheduleTimer } from '../core/timers.ts';
@@ -328,7 +328,7 @@ export class Execution {
   }
 
   armTimer(token: Token, timerNode: FlowNode, schedule: TimerSchedule): void {
-    const id = randomUUID();
+    const id = newId();
     this.effects.jobsCreated.push({
       id,
       kind: 'timer',
@@ -346,7 +346,7 @@ export class Execution {
   }
 
   subscribe(token: Token, node: FlowNode): void {
-    const id = randomUUID();
+    const id = newId();
     this.effects.subscriptionsCreated.push({ id, tokenId: token.id, nodeId: node.id, messageName: node.messageName! });
     token.subIds = [...(token.subIds ?? []), id];
   }
@@ -434,7 +434,7 @@ export class Execution {
 
   raiseIncident(token: Token, nodeId: string | null, code: string, message: string): void {
     token.wait = 'incident';
-    this.effects.incidents.push({ id: randomUUID(), nodeId, code, message });
+    this.effects.incidents.push({ id: newId(), nodeId, code, message });
   }
 
   /** Service tasks: runs a synchronous handler now, or queues an asynchronous one as a job. */
@@ -445,7 +445,7 @@ export class Execution {
       return;
     }
     if (handler.mode === 'async') {
-      const id = randomUUID();
+      const id = newId();
       this.effects.jobsCreated.push({ id, kind: 'service', nodeId: node.id, tokenId: token.id, dueAt: this.ctx.now, payload: {} });
       this.wait(token, 'service');
       this.armBoundaryEvents(token, node);
@@ -453,7 +453,7 @@ export class Execution {
     }
     try {
       const result = handler.run(this.serviceCall(node), (kind, payload) =>
-        this.effects.outbox.push({ id: randomUUID(), kind, payload: { ...payload, instanceId: this.ctx.instanceId, nodeId: node.id } }),
+        this.effects.outbox.push({ id: newId(), kind, payload: { ...payload, instanceId: this.ctx.instanceId, nodeId: node.id } }),
       );
       this.applyOutputs(node, result ?? {});
       this.leave(token, 'completed', null);
@@ -492,7 +492,7 @@ export class Execution {
 
   private openVisit(token: Token, node: FlowNode): void {
     const visit: VisitRow = {
-      id: randomUUID(),
+      id: newId(),
       nodeId: node.id,
       name: node.name ?? null,
       type: node.type,

@@ -4,7 +4,7 @@
  * for a language is a plain draft-07 schema @rjsf and ajv use unchanged.
  */
 import type { LocalizedText } from '../../schemas/form-definition.schema.ts';
-import { isObject } from './pointer.ts';
+import { assign, isObject } from './pointer.ts';
 import { mapSubschemas } from './schema-walk.ts';
 import type { FormLang, SchemaNode } from './types.ts';
 
@@ -35,8 +35,7 @@ export function localizeUiSchema(uiSchema: unknown, lang: FormLang): unknown {
   if (!isObject(uiSchema)) return uiSchema;
   const out: SchemaNode = {};
   for (const [key, value] of Object.entries(uiSchema)) {
-    if (UI_TEXTS.has(key) && isObject(value) && typeof value[lang] === 'string') out[key] = value[lang];
-    else out[key] = localizeUiSchema(value, lang);
+    assign(out, key, UI_TEXTS.has(key) && isObject(value) && typeof value[lang] === 'string' ? value[lang] : localizeUiSchema(value, lang));
   }
   return out;
 }

@@ -48,7 +48,8 @@ export function lookupRequests(
 }
 
 function recordValue(record: JsonObject, from: string): unknown {
-  return from.startsWith('/') ? getAt(record, from) : record[from];
+  if (from.startsWith('/')) return getAt(record, from);
+  return Object.hasOwn(record, from) ? record[from] : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { accessResolver } from './field-access.ts';
 import { type FieldMap, fieldsOf } from './fields.ts';
 import { maskValue } from './mask.ts';
 import { formError } from './messages.ts';
-import { childPointer, clone, deepEqual, isEmptyValue, isObject, type JsonObject } from './pointer.ts';
+import { assign, childPointer, clone, deepEqual, isEmptyValue, isObject, type JsonObject } from './pointer.ts';
 import type { FormDefinition, FormError, FormLang, FormViewer, SchemaNode } from './types.ts';
 import { childFieldPath, parentPaths, viewAt } from './view-for.ts';
 
@@ -74,12 +74,12 @@ function mergeObject(stored: JsonObject, submitted: JsonObject, base: string, po
     const path = childFieldPath(ctx.fields, base, key);
     if (path === undefined) {
       // Not a field of this version: never taken from a client; stored values (older versions) stay.
-      if (stored[key] !== undefined) out[key] = clone(stored[key]);
+      if (Object.hasOwn(stored, key) && stored[key] !== undefined) assign(out, key, clone(stored[key]));
       continue;
     }
     const before = Object.hasOwn(stored, key) ? stored[key] : undefined;
-    const merged = mergeValue(before, submitted[key], sent, path, childPointer(pointer, key), ctx);
-    if (merged !== REMOVE && merged !== undefined) out[key] = merged;
+    const merged = mergeValue(before, sent ? submitted[key] : undefined, sent, path, childPointer(pointer, key), ctx);
+    if (merged !== REMOVE && merged !== undefined) assign(out, key, merged);
   }
   return out;
 }

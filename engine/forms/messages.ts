@@ -5,10 +5,6 @@ type Params = Record<string, string | number>;
 type Template = (p: Params) => string;
 
 const MESSAGES = {
-  LD_FORM_DEF_INVALID: {
-    'zh-CN': (p) => `表单定义无效：${p.detail}`,
-    en: (p) => `invalid form definition: ${p.detail}`,
-  },
   LD_FORM_DEF_SCHEMA_COMPILE: {
     'zh-CN': (p) => `表单 schema 无法编译：${p.detail}`,
     en: (p) => `the form schema does not compile: ${p.detail}`,

@@ -66,7 +66,7 @@ export function expandPath(data: unknown, path: string): { pointer: string; valu
     const next: { pointer: string; value: unknown }[] = [];
     for (const { pointer, value } of found) {
       if (token === ANY) {
-        if (Array.isArray(value)) value.forEach((item, i) => next.push({ pointer: childPointer(pointer, i), value: item }));
+        if (Array.isArray(value)) for (const [i, item] of value.entries()) next.push({ pointer: childPointer(pointer, i), value: item });
         else if (isObject(value)) for (const [k, v] of Object.entries(value)) next.push({ pointer: childPointer(pointer, k), value: v });
       } else if (Array.isArray(value) && /^\d+$/.test(token)) {
         next.push({ pointer: childPointer(pointer, token), value: value[Number(token)] });
@@ -79,7 +79,13 @@ export function expandPath(data: unknown, path: string): { pointer: string; valu
   return found;
 }
 
-/** Sets a value, creating missing parent objects; mutates `data`. */
+/** Sets an own property, also one named `__proto__` (which plain assignment would not create). */
+export function assign(target: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Sets a value, creating missing parent objects; mutates `data`. Only own properties are followed. */
 export function setAt(data: JsonObject, pointer: string, value: unknown): void {
   const tokens = splitPointer(pointer);
   const last = tokens.pop();
@@ -89,14 +95,15 @@ export function setAt(data: JsonObject, pointer: string, value: unknown): void {
     if (Array.isArray(current)) {
       current = current[Number(token)];
     } else if (isObject(current)) {
-      if (!isObject(current[token]) && !Array.isArray(current[token])) current[token] = {};
+      const next = Object.hasOwn(current, token) ? current[token] : undefined;
+      if (!isObject(next) && !Array.isArray(next)) assign(current, token, {});
       current = current[token];
     } else {
       return;
     }
   }
   if (Array.isArray(current) && /^\d+$/.test(last)) current[Number(last)] = value;
-  else if (isObject(current)) current[last] = value;
+  else if (isObject(current)) assign(current, last, value);
 }
 
 /** Removes a value; mutates `data`. */
@@ -104,7 +111,7 @@ export function removeAt(data: unknown, pointer: string): void {
   const at = parentOf(pointer);
   if (!at) return;
   const parent = getAt(data, at.parent);
-  if (isObject(parent)) delete parent[at.token];
+  if (isObject(parent) && Object.hasOwn(parent, at.token)) delete parent[at.token];
 }
 
 export function clone<T>(value: T): T {

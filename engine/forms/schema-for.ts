@@ -10,7 +10,7 @@
 import { accessResolver } from './field-access.ts';
 import { fieldsOf } from './fields.ts';
 import { localizeSchema, localizeUiSchema } from './localize.ts';
-import { ANY, childPointer, isObject, type JsonObject, splitPointer } from './pointer.ts';
+import { ANY, assign, childPointer, isObject, type JsonObject, splitPointer } from './pointer.ts';
 import type { FormDefinition, FormLang, FormViewer, SchemaNode } from './types.ts';
 
 const VALUE_CONSTRAINTS = [
@@ -37,7 +37,7 @@ function project(raw: unknown, base: string, access: Access, hidden: Set<string>
           projected['x-loopdesk-masked'] = true;
         }
       }
-      properties[name] = projected;
+      assign(properties, name, projected);
     }
     node.properties = properties;
     if (Array.isArray(node.required))
@@ -65,7 +65,7 @@ function hideInUi(uiSchema: JsonObject, path: string): void {
   let current = uiSchema;
   for (const token of splitPointer(path)) {
     const key = token === ANY ? 'items' : token;
-    if (!isObject(current[key])) current[key] = {};
+    if (!Object.hasOwn(current, key) || !isObject(current[key])) assign(current, key, {});
     current = current[key] as JsonObject;
   }
   current['ui:widget'] = 'hidden';

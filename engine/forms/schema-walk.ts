@@ -15,11 +15,11 @@ export function walkSchema(schema: unknown, visit: (node: SchemaNode, pointer: s
   visit(schema, pointer);
   for (const keyword of SINGLE) walkSchema(schema[keyword], visit, childPointer(pointer, keyword));
   const items = schema.items;
-  if (Array.isArray(items)) items.forEach((s, i) => walkSchema(s, visit, childPointer(childPointer(pointer, 'items'), i)));
+  if (Array.isArray(items)) for (const [i, s] of items.entries()) walkSchema(s, visit, childPointer(childPointer(pointer, 'items'), i));
   else walkSchema(items, visit, childPointer(pointer, 'items'));
   for (const keyword of LISTS) {
     const list = schema[keyword];
-    if (Array.isArray(list)) list.forEach((s, i) => walkSchema(s, visit, childPointer(childPointer(pointer, keyword), i)));
+    if (Array.isArray(list)) for (const [i, s] of list.entries()) walkSchema(s, visit, childPointer(childPointer(pointer, keyword), i));
   }
   for (const keyword of [...MAPS, 'dependencies']) {
     const map = schema[keyword];

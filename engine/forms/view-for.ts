@@ -7,7 +7,7 @@
 import { accessResolver } from './field-access.ts';
 import { type FieldMap, fieldsOf } from './fields.ts';
 import { maskValue } from './mask.ts';
-import { ANY, childPointer, clone, isObject, type JsonObject } from './pointer.ts';
+import { ANY, assign, childPointer, clone, isObject, type JsonObject } from './pointer.ts';
 import type { FormDefinition, FormViewer, SchemaNode } from './types.ts';
 
 const OMIT = Symbol('omit');
@@ -17,6 +17,8 @@ interface ViewContext {
   access: ReturnType<typeof accessResolver>;
   parents: ReadonlySet<string>;
 }
+
+const parentCache = new WeakMap<FieldMap, ReadonlySet<string>>();
 
 /** Field paths that have declared children (objects with properties, arrays with item schemas). */
 export function parentPaths(fields: FieldMap): ReadonlySet<string> {
@@ -29,7 +31,6 @@ export function parentPaths(fields: FieldMap): ReadonlySet<string> {
   }
   return parents;
 }
-const parentCache = new WeakMap<FieldMap, ReadonlySet<string>>();
 
 /** The declared field path of `key` under the field `base` (exact name, else `*`). */
 export function childFieldPath(fields: FieldMap, base: string, key: string | number): string | undefined {
@@ -64,7 +65,7 @@ function viewObject(value: JsonObject, base: string, ctx: ViewContext): JsonObje
     const path = childFieldPath(ctx.fields, base, key);
     if (path === undefined) continue; // not a field of this version: never sent
     const shown = viewValue(child, path, ctx);
-    if (shown !== OMIT) out[key] = shown;
+    if (shown !== OMIT) assign(out, key, shown);
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * The audit trail (R40): one append-only row per change, written in the same transaction as the
  * change itself so the trail can never disagree with the data.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../core/ids.ts';
 import type { Tx } from './db.ts';
 
 export interface AuditInput {
@@ -19,7 +19,7 @@ export async function audit(tx: Tx, at: number, e: AuditInput): Promise<void> {
   await tx.run(
     'INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, before, after, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
-      randomUUID(),
+      newId(),
       at,
       e.actor,
       e.action,
@@ -56,7 +56,7 @@ export async function listAudit(tx: Tx, filter: { entityType?: string; entityId?
     params.push(filter.entityId);
   }
   const rows = await tx.all<Record<string, unknown>>(
-    `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id LIMIT ${Math.floor(filter.limit)}`,
+    `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${Math.floor(filter.limit)}`,
     params,
   );
   return rows.map((r) => ({

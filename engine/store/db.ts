@@ -58,6 +58,7 @@ export function openSqlite(file: string): Db {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  conn.pragma('wal_autocheckpoint = 20000');
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let st = statements.get(sql);
@@ -81,28 +82,88 @@ export function openSqlite(file: string): Db {
   };
   const queue = new SerialQueue();
   let closed = false;
+
+  // Group commit: transactions that arrive while one is running are applied together in one
+  // BEGIN…COMMIT, each inside its own SAVEPOINT so a failing one rolls back alone. Commands on
+  // the same instance touch the same pages, so a batch writes far fewer WAL pages than one commit
+  // per command; nobody is answered before the COMMIT that makes their work durable.
+  interface Pending {
+    fn: (tx: Tx) => Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }
+  const pending: Pending[] = [];
+  let flushQueued = false;
+  const MAX_BATCH = 64;
+
+  const flush = async () => {
+    flushQueued = false;
+    const batch = pending.splice(0, MAX_BATCH);
+    if (pending.length) scheduleFlush();
+    if (batch.length === 0) return;
+    if (closed) {
+      for (const p of batch) p.reject(new DatabaseUnavailableError('database is closed'));
+      return;
+    }
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      conn.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      for (const p of batch) p.reject(translateSqliteError(err));
+      return;
+    }
+    const single = batch.length === 1;
+    for (const p of batch) {
+      if (!single) conn.exec('SAVEPOINT cmd');
+      try {
+        const value = await p.fn(direct);
+        if (!single) conn.exec('RELEASE cmd');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (single) {
+          if (conn.inTransaction) conn.exec('ROLLBACK');
+          p.reject(error);
+          return;
+        }
+        conn.exec('ROLLBACK TO cmd');
+        conn.exec('RELEASE cmd');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    try {
+      conn.exec('COMMIT');
+    } catch (err) {
+      if (conn.inTransaction) conn.exec('ROLLBACK');
+      for (const p of batch) p.reject(translateSqliteError(err));
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.value);
+      else p.reject(o.error);
+    });
+  };
+  const scheduleFlush = () => {
+    if (flushQueued) return;
+    flushQueued = true;
+    void queue.run(flush);
+  };
+
   return {
     kind: 'sqlite',
     skipLocked: '',
     run: (sql, params) => queue.run(() => direct.run(sql, params)),
     all: (sql, params) => queue.run(() => direct.all(sql, params)),
     get: (sql, params) => queue.run(() => direct.get(sql, params)),
-    transaction: (fn) =>
-      queue.run(async () => {
-        if (closed) throw new DatabaseUnavailableError('database is closed');
-        conn.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(direct);
-          conn.exec('COMMIT');
-          return result;
-        } catch (err) {
-          if (conn.inTransaction) conn.exec('ROLLBACK');
-          throw err;
-        }
+    transaction: <T>(fn: (tx: Tx) => Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        scheduleFlush();
       }),
     close: () =>
       queue.run(async () => {
         closed = true;
+        for (const p of pending.splice(0)) p.reject(new DatabaseUnavailableError('database is closed'));
         conn.close();
       }),
   };

@@ -235,7 +235,8 @@ export const AuditEntry = table(
     after: text(true),
     requestId: str(100, true),
   },
-  { indexes: [{ properties: ['entityType', 'entityId'] }, { properties: ['at'] }] },
+  // No index on `at`: ids are time-ordered (UUIDv7), so ORDER BY id is time order for free.
+  { indexes: [{ properties: ['entityType', 'entityId'] }] },
 );
 
 /** Messages for the outside world (notifications) written in the step's transaction, delivered after it. */

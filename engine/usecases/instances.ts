@@ -1,7 +1,7 @@
 /**
  * Starting instances and reading them back with their open tasks and node history (R0c).
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../core/ids.ts';
 import { emptyState } from '../bpmn/state.ts';
 import { LoopdeskError, notFound } from '../core/errors.ts';
 import type { Tx } from '../store/db.ts';
@@ -44,7 +44,7 @@ export async function startInstance(ctx: EngineContext, input: StartInput, actor
       throw new LoopdeskError('LD_PROCESS_NOT_PUBLISHED', 404, `process ${input.processKey} has no published version`);
     }
     const inst: InstanceRecord = {
-      id: randomUUID(),
+      id: newId(),
       processKey: def.key,
       version: def.version,
       definitionId: def.id,

@@ -53,7 +53,7 @@ describe.each(await backends())('BPMN execution on %s', (backend) => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     return r.body.firedJobs as number;
   };
-  const visits = (inst: { history: { nodeId: string }[] }, nodeId: string) => inst.history.filter((h) => h.nodeId === nodeId);
+  const visits = (inst: { history: any[] }, nodeId: string) => inst.history.filter((h) => h.nodeId === nodeId);
 
   it('R0c: records every node visit with entered/left times, wall-clock duration and who completed it', async () => {
     const id = await start('feedback-basic', { urgency: 'normal' });

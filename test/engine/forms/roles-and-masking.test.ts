@@ -143,6 +143,15 @@ describe('mergeSubmission', () => {
     expect(result.data).not.toHaveProperty('hack');
   });
 
+  it('R35: hostile property names neither throw nor reach prototypes', () => {
+    const submitted = JSON.parse('{"__proto__": {"polluted": true}, "toString": [], "description": "x"}');
+    const result = mergeSubmission(intake, { ...stored }, submitted, agent);
+    expect(result.data?.description).toBe('x');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(result.data)).toBe(Object.prototype);
+    expect(viewFor(intake, submitted, agent)).toEqual({ description: 'x' });
+  });
+
   it('R0a: a new case from an agent merges into empty stored data', () => {
     const submitted = { channel: 'app', customerName: '陈小明', phone: '13812345678', type: 'fault', urgency: 'low', description: '无法开机' };
     const result = mergeSubmission(intake, undefined, submitted, agent);

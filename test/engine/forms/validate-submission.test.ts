@@ -94,7 +94,7 @@ describe('validateSubmission', () => {
     // equal is not after
     expect(validateSubmission(intake, { ...early, completedAt: early.assignedAt }, 'en')).toHaveLength(1);
     // without an assignment time there is nothing to compare
-    const { assignedAt: _, dueAt: __, ...unassigned } = early;
+    const { assignedAt: _, dueAt: __, ...unassigned } = early as Record<string, unknown>;
     expect(validateSubmission(intake, unassigned, 'en')).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../../core/ids.ts';
 import { DateTime } from 'luxon';
 import { IncidentSignal } from '../../Execution.ts';
 import { resolveValue } from '../../../core/feel.ts';
@@ -37,7 +37,7 @@ export const UserTask: Behaviour = {
     } catch (err) {
       throw new IncidentSignal(node.id, 'LD_FEEL_ERROR', (err as Error).message);
     }
-    const id = randomUUID();
+    const id = newId();
     exec.effects.tasksCreated.push({
       id,
       nodeId: node.id,
