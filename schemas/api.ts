@@ -193,6 +193,7 @@ export const taskSchema = {
     nodeId: { type: 'string' },
     name: { type: ['string', 'null'] },
     formId: { type: ['string', 'null'] },
+    formVersion: { type: ['integer', 'null'] },
     state: { type: 'string', enum: ['open', 'completed', 'cancelled'] },
     assignee: { type: ['string', 'null'] },
     candidateGroups: { type: 'array', items: { type: 'string' } },
@@ -314,5 +315,91 @@ export const auditQuery = {
     entityType: { type: 'string', maxLength: 60 },
     entityId: { type: 'string', maxLength: 300 },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+export const formSummarySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'version', 'status'],
+  properties: {
+    key: { type: 'string' },
+    version: { type: 'integer' },
+    status: { type: 'string', enum: ['draft', 'published', 'retired'] },
+    title: {},
+    createdAt: { type: 'integer' },
+    createdBy: { type: 'string' },
+    publishedAt: nullableTime,
+    created: { type: 'boolean' },
+  },
+} as const;
+
+export const saveFormQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { publish: { type: 'boolean', default: false } },
+} as const;
+
+export const formDataBody = {
+  type: 'object',
+  required: ['data'],
+  additionalProperties: false,
+  properties: { data: { type: 'object', additionalProperties: true } },
+} as const;
+
+const formErrorItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path', 'message'],
+  properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+} as const;
+
+const reminderItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path', 'message'],
+  properties: { path: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' } },
+} as const;
+
+export const validationResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['valid', 'errors', 'reminders'],
+  properties: {
+    valid: { type: 'boolean' },
+    errors: { type: 'array', items: formErrorItem },
+    reminders: { type: 'array', items: reminderItem },
+  },
+} as const;
+
+export const taskFormSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'version', 'schema', 'uiSchema', 'data', 'reminders'],
+  properties: {
+    key: { type: 'string' },
+    version: { type: 'integer' },
+    title: {},
+    schema: { type: 'object', additionalProperties: true },
+    uiSchema: { type: 'object', additionalProperties: true },
+    data: { type: 'object', additionalProperties: true },
+    reminders: { type: 'array', items: reminderItem },
+  },
+} as const;
+
+export const fieldUsageSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      version: { type: 'integer' },
+      field: { type: 'string' },
+      filledCount: { type: 'integer' },
+      emptyCount: { type: 'integer' },
+      changedAfterFirstEntry: { type: 'integer' },
+      fillRate: { type: 'number' },
+      lastFilledAt: nullableTime,
+    },
   },
 } as const;

@@ -80,12 +80,13 @@ export class Execution {
     this.drain();
   }
 
-  completeTask(taskId: string, data: Record<string, unknown>, by: string): void {
+  /** `variables` enter the process (through output mappings if any); `taskData` is kept on the task row. */
+  completeTask(taskId: string, variables: Record<string, unknown>, by: string, taskData: unknown = variables): void {
     const token = this.state.tokens.find((t) => t.taskId === taskId);
     if (!token) throw new Error(`task ${taskId} has no token in instance ${this.ctx.instanceId}`);
     const node = this.node(token.nodeId);
-    this.applyOutputs(node, data);
-    this.effects.tasksClosed.push({ id: taskId, state: 'completed', by, data });
+    this.applyOutputs(node, variables);
+    this.effects.tasksClosed.push({ id: taskId, state: 'completed', by, data: taskData });
     token.taskId = undefined;
     this.leave(token, 'completed', by);
     this.drain();

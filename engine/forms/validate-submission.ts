@@ -29,7 +29,7 @@ export function compileFormSchema(schema: SchemaNode, lang: FormLang): ValidateF
  * The cached validator of a form version in a language. Throws if the schema does not compile —
  * definitions are checked with `checkFormDefinition` before they are stored, so that is a bug.
  */
-export function validatorFor(form: FormVersion, lang: FormLang): ValidateFunction {
+export function validatorFor(form: Pick<FormVersion, 'key' | 'version' | 'schema'>, lang: FormLang): ValidateFunction {
   const key = cacheKey(form, lang);
   let validate = validators.get(key);
   if (validate) {
@@ -49,7 +49,11 @@ export function validatorFor(form: FormVersion, lang: FormLang): ValidateFunctio
  * with JSON-pointer paths into the data and messages in `lang`. Validate what will be stored —
  * the result of `mergeSubmission` — not the raw request body (it may hold masked values).
  */
-export function validateSubmission(form: FormVersion, data: unknown, lang: FormLang): FormError[] {
+export function validateSubmission(
+  form: Pick<FormVersion, 'key' | 'version' | 'schema'>,
+  data: unknown,
+  lang: FormLang,
+): FormError[] {
   if (!isObject(data)) return [formError('LD_FORM_NOT_AN_OBJECT', '', lang)];
   const validate = validatorFor(form, lang);
   if (validate(data)) return [];

@@ -12,6 +12,7 @@ import { accessPlugin } from './access.ts';
 import { registerErrorHandler } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { processRoutes } from './routes/processes.ts';
@@ -49,7 +50,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [healthRoutes, authRoutes, processRoutes, instanceRoutes, taskRoutes, adminRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, instanceRoutes, taskRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

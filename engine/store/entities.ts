@@ -113,6 +113,8 @@ export const Task = table(
     tokenId: int(),
     name: str(500, true),
     formId: str(255, true),
+    /** The form version the task was opened with; its data is validated against exactly it. */
+    formVersion: int(true),
     state: str(20),
     assignee: str(100, true),
     candidateGroups: text(),
@@ -239,6 +241,53 @@ export const AuditEntry = table(
   { indexes: [{ properties: ['entityType', 'entityId'] }] },
 );
 
+/** Versions of form definitions (JSON Schema + uiSchema + rules); publishing freezes a version. */
+export const FormDefinitionVersion = table(
+  'FormDefinitionVersion',
+  'form_definitions',
+  {
+    id: { ...str(300), primary: true },
+    key: str(255),
+    version: int(),
+    status: str(20),
+    title: text(),
+    definition: text(),
+    checksum: str(64),
+    createdAt: time(),
+    createdBy: str(100),
+    publishedAt: time(true),
+  },
+  { uniques: [{ properties: ['key', 'version'] }], indexes: [{ properties: ['key', 'status'] }] },
+);
+
+/** Every accepted submission with the form version it was validated against (R0d). */
+export const Submission = table(
+  'Submission',
+  'submissions',
+  {
+    id,
+    taskId: str(64, true),
+    instanceId: str(64, true),
+    formKey: str(255),
+    formVersion: int(),
+    data: text(),
+    submittedBy: str(100),
+    submittedAt: time(),
+  },
+  { indexes: [{ properties: ['instanceId', 'formKey'] }, { properties: ['formKey', 'formVersion'] }] },
+);
+
+/** Field usage per form version, maintained with each submission for the quarterly review (R38). */
+export const FieldUsage = table('FieldUsage', 'field_usage', {
+  formKey: { ...str(255), primary: true },
+  formVersion: { ...int(), primary: true },
+  field: { ...str(500), primary: true },
+  filledCount: int(false, 0),
+  emptyCount: int(false, 0),
+  changedAfterFirstEntry: int(false, 0),
+  lastFilledAt: time(true),
+});
+
 /** Messages for the outside world (notifications) written in the step's transaction, delivered after it. */
 export const OutboxEntry = table(
   'OutboxEntry',
@@ -269,6 +318,9 @@ export const entities = [
   NodeVisit,
   Incident,
   AuditEntry,
+  FormDefinitionVersion,
+  Submission,
+  FieldUsage,
   OutboxEntry,
   Meta,
 ];

@@ -113,9 +113,16 @@ export async function applyEffects(tx: Tx, inst: InstanceRecord, fx: Effects, no
     ]);
   }
   for (const t of fx.tasksCreated) {
+    // The task keeps the form version that was current when it opened, whatever is published later.
+    const form = t.formId
+      ? await tx.get<{ version: number }>(
+          "SELECT version FROM form_definitions WHERE key = ? AND status = 'published' ORDER BY version DESC LIMIT 1",
+          [t.formId],
+        )
+      : undefined;
     await tx.run(
-      `INSERT INTO tasks (id, instance_id, process_key, node_id, token_id, name, form_id, state, assignee, candidate_groups, candidate_users, input, created_at, due_at, follow_up_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (id, instance_id, process_key, node_id, token_id, name, form_id, form_version, state, assignee, candidate_groups, candidate_users, input, created_at, due_at, follow_up_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
       [
         t.id,
         inst.id,
@@ -124,6 +131,7 @@ export async function applyEffects(tx: Tx, inst: InstanceRecord, fx: Effects, no
         t.tokenId,
         t.name,
         t.formId,
+        form?.version ?? null,
         t.assignee,
         JSON.stringify(t.candidateGroups),
         JSON.stringify(t.candidateUsers),

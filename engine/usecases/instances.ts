@@ -8,6 +8,7 @@ import type { Tx } from '../store/db.ts';
 import { type InstanceRecord, loadInstance } from '../store/instances.ts';
 import { type EngineContext, type Principal, command, isSupervisor } from './context.ts';
 import { latestPublished } from './definitions.ts';
+import { maskVariables } from './forms.ts';
 import { runStep } from './step.ts';
 import { type TaskView, listTasksOfInstance } from './tasks.ts';
 
@@ -137,7 +138,7 @@ export async function getInstance(ctx: EngineContext, id: string, who: Principal
     );
     return {
       ...summary(inst),
-      variables: inst.variables,
+      variables: await maskVariables(tx, id, inst.variables, who),
       openTasks: tasks.filter((t) => t.state === 'open'),
       history: await history(tx, id),
       incidents: incidents.map((r) => ({

@@ -8,6 +8,8 @@ import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
 import { loadInstance } from '../store/instances.ts';
 import { type EngineContext, type Principal, command, isSupervisor } from './context.ts';
+import type { FormLang } from '../forms/index.ts';
+import { formValidator, maskForViewer } from './forms.ts';
 import { runStep } from './step.ts';
 
 export interface TaskView {
@@ -17,6 +19,7 @@ export interface TaskView {
   nodeId: string;
   name: string | null;
   formId: string | null;
+  formVersion: number | null;
   state: 'open' | 'completed' | 'cancelled';
   assignee: string | null;
   candidateGroups: string[];
@@ -39,6 +42,7 @@ function toTask(r: Record<string, unknown>): TaskView {
     nodeId: r.node_id as string,
     name: (r.name as string | null) ?? null,
     formId: (r.form_id as string | null) ?? null,
+    formVersion: (r.form_version as number | null) ?? null,
     state: r.state as TaskView['state'],
     assignee: (r.assignee as string | null) ?? null,
     candidateGroups: JSON.parse(r.candidate_groups as string),
@@ -111,7 +115,7 @@ export async function listTasks(ctx: EngineContext, filter: TaskFilter, who: Pri
     params,
   );
   const count = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks t ${whereSql}`, params);
-  return { items: rows.map(toTask), total: Number(count?.n ?? 0) };
+  return { items: await maskForViewer(ctx.db, rows.map(toTask), who), total: Number(count?.n ?? 0) };
 }
 
 async function loadTask(tx: Tx, id: string): Promise<TaskView | undefined> {
@@ -123,7 +127,7 @@ export async function getTask(ctx: EngineContext, id: string, who: Principal): P
   const task = await loadTask(ctx.db, id);
   // Not found rather than forbidden, so task ids of other teams cannot be probed.
   if (!task || !mayAct(task, who)) throw notFound('task', id);
-  return task;
+  return (await maskForViewer(ctx.db, [task], who))[0]!;
 }
 
 function assertOpen(task: TaskView): void {
@@ -176,15 +180,12 @@ export async function unclaimTask(ctx: EngineContext, id: string, who: Principal
   });
 }
 
-/** Checks the submitted data; forms plug their validation in here. Throws a 422 LoopdeskError. */
-export type TaskDataValidator = (task: TaskView, data: Record<string, unknown>, who: Principal) => Promise<Record<string, unknown>>;
-
 export async function completeTask(
   ctx: EngineContext,
   id: string,
   data: Record<string, unknown>,
   who: Principal,
-  options: { requestId?: string; validate?: TaskDataValidator } = {},
+  options: { requestId?: string; lang?: FormLang } = {},
 ): Promise<TaskView> {
   return command(ctx, async (tx, now) => {
     const task = await loadTask(tx, id);
@@ -193,10 +194,12 @@ export async function completeTask(
     if (task.assignee && task.assignee !== who.username) {
       throw conflict('LD_TASK_CLAIMED', `task ${id} is claimed by ${task.assignee}`);
     }
-    const accepted = options.validate ? await options.validate(task, data, who) : data;
+    // A task with a form takes only data valid for its pinned form version, stored under the form's key.
+    const variables = await formValidator(options.lang ?? 'en')(tx, task, data, who, now);
+    const accepted = task.formId ? (variables[task.formId] as Record<string, unknown>) : data;
     const inst = await loadInstance(tx, task.instanceId);
     if (!inst || inst.state !== 'active') throw new LoopdeskError('LD_INSTANCE_NOT_ACTIVE', 409, `instance ${task.instanceId} is not active`);
-    await runStep(ctx, tx, now, inst, who.username, (exec) => exec.completeTask(id, accepted, who.username), {
+    await runStep(ctx, tx, now, inst, who.username, (exec) => exec.completeTask(id, variables, who.username, accepted), {
       actor: who.username,
       action: 'task.complete',
       entityType: 'task',
@@ -205,6 +208,7 @@ export async function completeTask(
       after: { state: 'completed', data: accepted },
       requestId: options.requestId,
     });
-    return { ...task, state: 'completed', data: accepted, completedAt: now, completedBy: who.username, assignee: task.assignee ?? who.username };
+    const done: TaskView = { ...task, state: 'completed', data: accepted, completedAt: now, completedBy: who.username, assignee: task.assignee ?? who.username };
+    return (await maskForViewer(tx, [done], who))[0]!;
   });
 }

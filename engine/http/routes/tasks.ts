@@ -24,6 +24,6 @@ export async function taskRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
   r.post(
     '/api/tasks/:id/complete',
     { config: { access: 'user' }, schema: { ...one, body: completeTaskBody } },
-    async (req) => completeTask(ctx, req.params.id, (req.body?.data ?? {}) as Record<string, unknown>, userOf(req), { requestId: req.id }),
+    async (req) => completeTask(ctx, req.params.id, (req.body?.data ?? {}) as Record<string, unknown>, userOf(req), { requestId: req.id, lang: req.lang }),
   );
 }
