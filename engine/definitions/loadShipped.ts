@@ -1,15 +1,28 @@
 /**
- * Loads `definitions/` on start through the same use cases an admin's API calls use: each BPMN file
- * is deployed and published unless that exact XML already is. Shipped definitions are data, never
+ * Loads `definitions/` on start through the same use cases an admin's API calls use: each form and
+ * each BPMN file is saved/deployed and published unless that exact definition already is. Shipped definitions are data, never
  * special-cased in code.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LoopdeskError } from '../core/errors.ts';
 import { type EngineContext, SYSTEM } from '../usecases/context.ts';
 import { deploy } from '../usecases/definitions.ts';
+import { saveForm } from '../usecases/forms.ts';
 
 export interface LoadReport {
+  forms: { file: string; key: string; version: number; created: boolean }[];
   processes: { file: string; key: string; version: number; created: boolean }[];
+}
+
+/** A broken shipped definition stops the start with the file and every problem named. */
+async function named<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const details = err instanceof LoopdeskError && err.errors ? `\n${err.errors.map((e) => `  ${e.path ?? e.elementId ?? ''}: ${e.message}`).join('\n')}` : '';
+    throw new Error(`${file}: ${(err as Error).message}${details}`);
+  }
 }
 
 async function filesIn(dir: string, ext: string): Promise<string[]> {
@@ -21,11 +34,19 @@ async function filesIn(dir: string, ext: string): Promise<string[]> {
 }
 
 export async function loadShippedDefinitions(ctx: EngineContext, root: string): Promise<LoadReport> {
-  const report: LoadReport = { processes: [] };
+  const report: LoadReport = { forms: [], processes: [] };
+  // Forms first, so the tasks of the processes loaded next pin a published form version.
+  const formsDir = join(root, 'forms');
+  for (const file of await filesIn(formsDir, '.json')) {
+    const { created, form } = await named(join(formsDir, file), async () =>
+      saveForm(ctx, JSON.parse(await readFile(join(formsDir, file), 'utf8')), SYSTEM, { publish: true }),
+    );
+    report.forms.push({ file, key: form.key, version: form.version, created });
+  }
   const dir = join(root, 'processes');
   for (const file of await filesIn(dir, '.bpmn')) {
     const xml = await readFile(join(dir, file), 'utf8');
-    const result = await deploy(ctx, xml, SYSTEM, { publish: true });
+    const result = await named(join(dir, file), () => deploy(ctx, xml, SYSTEM, { publish: true }));
     for (const p of result.processes) report.processes.push({ file, key: p.key, version: p.version, created: result.created });
   }
   return report;
