@@ -288,6 +288,50 @@ export const FieldUsage = table('FieldUsage', 'field_usage', {
   lastFilledAt: time(true),
 });
 
+/** Business calendars (R7), edited by admins; definitions/calendars seeds them. */
+export const CalendarRow = table('CalendarRow', 'calendars', {
+  key: { ...str(100), primary: true },
+  definition: text(),
+  updatedAt: time(),
+  updatedBy: str(100),
+});
+
+/** SLA policies: conditions on case data → response/resolution targets, warn thresholds, escalations. */
+export const SlaPolicyRow = table('SlaPolicyRow', 'sla_policies', {
+  key: { ...str(100), primary: true },
+  definition: text(),
+  updatedAt: time(),
+  updatedBy: str(100),
+});
+
+/**
+ * One live SLA clock of one instance. Elapsed time = accumulated_ms + time counted since
+ * segment_start (null while paused or stopped); working clocks count with the calendar.
+ */
+export const SlaClock = table(
+  'SlaClock',
+  'sla_clocks',
+  {
+    id,
+    instanceId: str(64),
+    clockKey: str(100),
+    policyKey: str(100),
+    state: str(20),
+    targetMs: time(),
+    workingTime: int(),
+    calendar: str(100, true),
+    startedAt: time(),
+    segmentStart: time(true),
+    accumulatedMs: time(),
+    dueAt: time(true),
+    warnAt: time(true),
+    warnedAt: time(true),
+    breachedAt: time(true),
+    stoppedAt: time(true),
+  },
+  { indexes: [{ properties: ['instanceId'] }, { properties: ['state', 'dueAt'] }] },
+);
+
 /** Messages for the outside world (notifications) written in the step's transaction, delivered after it. */
 export const OutboxEntry = table(
   'OutboxEntry',
@@ -321,6 +365,9 @@ export const entities = [
   FormDefinitionVersion,
   Submission,
   FieldUsage,
+  CalendarRow,
+  SlaPolicyRow,
+  SlaClock,
   OutboxEntry,
   Meta,
 ];
