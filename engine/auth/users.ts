@@ -92,32 +92,41 @@ export async function findUserById(tx: Tx, id: string): Promise<UserRecord | und
 
 export async function createUser(db: Db, input: UserInput, actor: string, now: number, requestId?: string): Promise<UserRecord> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
-    if (await findUserByName(tx, input.username)) {
+  return db.transaction((tx) => insertUser(tx, input, passwordHash, actor, now, requestId)).catch((err) => {
+    // Two creations racing past the existence check: the unique index decides (23505 on PostgreSQL).
+    const code = (err as { code?: string }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
       throw new LoopdeskError('LD_USER_EXISTS', 409, `user ${input.username} already exists`, [{ path: '/username', message: 'already taken' }]);
     }
-    const id = newId();
-    await tx.run(
-      `INSERT INTO users (id, username, password_hash, display_name, roles, teams, departments, skills, permissions, location, active, failed_logins, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)`,
-      [
-        id,
-        input.username,
-        passwordHash,
-        input.displayName ?? null,
-        JSON.stringify(input.roles),
-        JSON.stringify(input.teams ?? []),
-        JSON.stringify(input.departments ?? []),
-        JSON.stringify(input.skills ?? []),
-        JSON.stringify(input.permissions ?? []),
-        input.location ?? null,
-        now,
-      ],
-    );
-    const { password: _omit, ...rest } = input;
-    await audit(tx, now, { actor, action: 'user.create', entityType: 'user', entityId: id, after: rest, requestId });
-    return (await findUserById(tx, id))!;
+    throw err;
   });
+}
+
+async function insertUser(tx: Tx, input: UserInput, passwordHash: string, actor: string, now: number, requestId?: string): Promise<UserRecord> {
+  if (await findUserByName(tx, input.username)) {
+    throw new LoopdeskError('LD_USER_EXISTS', 409, `user ${input.username} already exists`, [{ path: '/username', message: 'already taken' }]);
+  }
+  const id = newId();
+  await tx.run(
+    `INSERT INTO users (id, username, password_hash, display_name, roles, teams, departments, skills, permissions, location, active, failed_logins, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)`,
+    [
+      id,
+      input.username,
+      passwordHash,
+      input.displayName ?? null,
+      JSON.stringify(input.roles),
+      JSON.stringify(input.teams ?? []),
+      JSON.stringify(input.departments ?? []),
+      JSON.stringify(input.skills ?? []),
+      JSON.stringify(input.permissions ?? []),
+      input.location ?? null,
+      now,
+    ],
+  );
+  const { password: _omit, ...rest } = input;
+  await audit(tx, now, { actor, action: 'user.create', entityType: 'user', entityId: id, after: rest, requestId });
+  return (await findUserById(tx, id))!;
 }
 
 export async function listUsers(db: Db): Promise<UserRecord[]> {

@@ -4,7 +4,7 @@
  * records are written by the store in the same transaction as the new state.
  */
 import { newId } from '../core/ids.ts';
-import { BpmnError } from '../core/errors.ts';
+import { BpmnError, RevisionConflict } from '../core/errors.ts';
 import { FeelError, evaluateFeel } from '../core/feel.ts';
 import { type AddDuration, TimerError, type TimerSchedule, nextCycle, scheduleTimer } from '../core/timers.ts';
 import { behaviourOf } from './elements/index.ts';
@@ -83,7 +83,8 @@ export class Execution {
   /** `variables` enter the process (through output mappings if any); `taskData` is kept on the task row. */
   completeTask(taskId: string, variables: Record<string, unknown>, by: string, taskData: unknown = variables): void {
     const token = this.state.tokens.find((t) => t.taskId === taskId);
-    if (!token) throw new Error(`task ${taskId} has no token in instance ${this.ctx.instanceId}`);
+    // The task row said open but the instance has moved on: a concurrent step won; retry to see it.
+    if (!token) throw new RevisionConflict(`task ${taskId} has no token in instance ${this.ctx.instanceId}`);
     const node = this.node(token.nodeId);
     this.applyOutputs(node, variables);
     this.effects.tasksClosed.push({ id: taskId, state: 'completed', by, data: taskData });

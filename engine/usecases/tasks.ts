@@ -118,8 +118,9 @@ export async function listTasks(ctx: EngineContext, filter: TaskFilter, who: Pri
   return { items: await maskForViewer(ctx.db, rows.map(toTask), who), total: Number(count?.n ?? 0) };
 }
 
-async function loadTask(tx: Tx, id: string): Promise<TaskView | undefined> {
-  const row = await tx.get('SELECT * FROM tasks WHERE id = ?', [id]);
+/** `lock` row-locks the task on PostgreSQL so a racing completion reads it only after the winner commits. */
+async function loadTask(tx: Tx, id: string, lock = false): Promise<TaskView | undefined> {
+  const row = await tx.get(`SELECT * FROM tasks WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [id]);
   return row && toTask(row);
 }
 
@@ -188,7 +189,7 @@ export async function completeTask(
   options: { requestId?: string; lang?: FormLang } = {},
 ): Promise<TaskView> {
   return command(ctx, async (tx, now) => {
-    const task = await loadTask(tx, id);
+    const task = await loadTask(tx, id, ctx.db.kind === 'postgresql');
     if (!task || !mayAct(task, who)) throw notFound('task', id);
     assertOpen(task);
     if (task.assignee && task.assignee !== who.username) {

@@ -51,7 +51,7 @@ export interface ServerProcess {
   stdout(): string;
   /** Sends the signal and waits (bounded) for the exit. */
   kill(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ExitResult>;
-  /** A new child on the same database, port and definitions directory (the old one must have exited). */
+  /** A new child on the same database and definitions directory, and the same port unless it was taken meanwhile (the old child must have exited). */
   restart(): Promise<ServerProcess>;
   /** SIGKILLs the child if it still runs and drops the database if spawnServer created it. */
   dispose(): Promise<void>;
@@ -203,7 +203,13 @@ async function launch(r: Resolved): Promise<ServerProcess> {
     },
     async restart() {
       if (child.exitCode === null && child.signalCode === null) throw new Error(`restart: server pid ${child.pid} is still running; kill it first`);
-      return launch(r);
+      try {
+        return await launch(r);
+      } catch (err) {
+        // Someone took the port while the server was down: the database is what must stay the same.
+        if (!/EADDRINUSE/.test((err as Error).message)) throw err;
+        return launch({ ...r, port: await freePort() });
+      }
     },
     async dispose() {
       if (child.exitCode === null && child.signalCode === null) await proc.kill('SIGKILL').catch(() => undefined);
