@@ -11,7 +11,10 @@ import { loadShippedDefinitions } from './definitions/loadShipped.ts';
 import { builtInHandlers } from './handlers/index.ts';
 import { buildApp } from './http/app.ts';
 import { JobRunner } from './jobs/JobRunner.ts';
+import { NotificationDispatcher } from './notifications/NotificationDispatcher.ts';
+import { notificationSettingsFromEnv } from './notifications/settings.ts';
 import { openDatabase } from './store/schema.ts';
+import { loadCalendars } from './usecases/calendars.ts';
 import { type EngineContext, createContext } from './usecases/context.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -20,6 +23,8 @@ export interface Server {
   app: FastifyInstance;
   ctx: EngineContext;
   runner: JobRunner;
+  /** Expands and delivers notifications; started by createServer, stopped by close(). */
+  notifier: NotificationDispatcher;
   /** Set when this start created the admin with a generated password. */
   generatedAdminPassword: string | null;
   close(): Promise<void>;
@@ -33,21 +38,35 @@ export async function createServer(config: Config, options: { logger?: boolean |
     pollMs: config.jobPollMs,
     log: (msg, err) => app.log.error({ err }, msg),
   });
+  const notifierSettings = notificationSettingsFromEnv(process.env);
+  const notifier = new NotificationDispatcher(ctx, {
+    ...notifierSettings,
+    pollMs: notifierSettings.pollMs ?? config.jobPollMs,
+    definitionsDir: config.definitionsDir,
+    log: (msg, err) => app.log.error({ err }, msg),
+  });
   const app = await buildApp({ ctx, runner, version: VERSION, logger: options.logger });
   const generatedAdminPassword = await ensureAdmin(db, Date.now());
   await loadShippedDefinitions(ctx, config.definitionsDir);
+  notifier.start();
+  // Calendars edited on another node reach this one within a minute.
+  const calendarRefresh = setInterval(() => loadCalendars(ctx).catch((err) => app.log.error({ err }, 'calendar reload failed')), 60_000);
+  calendarRefresh.unref();
   let closed = false;
   return {
     app,
     ctx,
     runner,
+    notifier,
     generatedAdminPassword,
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(calendarRefresh);
       // Stop taking requests first, then let the job pass under way finish, then close the database.
       await app.close();
       await runner.stop();
+      await notifier.stop();
       await db.close();
     },
   };

@@ -8,6 +8,7 @@ import { BpmnError, RevisionConflict } from '../core/errors.ts';
 import { FeelError, evaluateFeel } from '../core/feel.ts';
 import { type AddDuration, TimerError, type TimerSchedule, nextCycle, scheduleTimer } from '../core/timers.ts';
 import { behaviourOf } from './elements/index.ts';
+import type { BusinessCalendar } from '../sla/calendar.ts';
 import type { FlowNode, IoMapping, ProcessGraph } from './model.ts';
 import { canReach } from './reachability.ts';
 import type { ServiceRegistry } from './services.ts';
@@ -39,6 +40,8 @@ export interface ExecutionContext {
   actor: string;
   services: ServiceRegistry;
   addDuration: AddDuration;
+  /** A business calendar by key (undefined key: the process's own), for working-time timers. */
+  calendar?: (key?: string) => BusinessCalendar | undefined;
 }
 
 interface Arrival {
@@ -343,7 +346,7 @@ export class Execution {
   }
 
   private rearmCycle(token: Token, boundary: FlowNode, fired: TimerSchedule): void {
-    const next = nextCycle(fired, this.ctx.addDuration);
+    const next = nextCycle(fired, durationAdder(this, boundary));
     if (next) this.armTimer(token, boundary, next);
   }
 
@@ -524,7 +527,7 @@ export class Execution {
       this.openVisits.delete(id);
       return;
     }
-    this.effects.visitsClosed.push({ id, leftAt, durationMs: leftAt - token.enteredAt, completedBy: by, outcome });
+    this.effects.visitsClosed.push({ id, nodeId: token.nodeId, leftAt, durationMs: leftAt - token.enteredAt, completedBy: by, outcome });
   }
 }
 
@@ -544,9 +547,22 @@ function isJoin(node: FlowNode): boolean {
   return (node.type === 'parallelGateway' || node.type === 'inclusiveGateway') && node.incoming.length > 1;
 }
 
+/**
+ * Timers count wall time unless their node (or, for a boundary event, the activity it sits on)
+ * carries `loopdesk:workingTime`: then durations count working time of the named calendar.
+ */
+function durationAdder(exec: Execution, node: FlowNode): AddDuration {
+  const host = node.attachedTo ? exec.graph.nodes[node.attachedTo] : undefined;
+  const ext = node.loopdesk?.workingTime ? node.loopdesk : host?.loopdesk?.workingTime ? host.loopdesk : undefined;
+  if (!ext) return exec.ctx.addDuration;
+  const cal = exec.ctx.calendar?.(ext.calendar);
+  if (!cal) throw new TimerError(`timer ${node.id} counts working time but calendar "${ext.calendar ?? 'default'}" is not loaded`);
+  return (start, iso) => cal.addWallOrWorking(new Date(start), iso, { workingTime: true }).getTime();
+}
+
 export function scheduleOrIncident(exec: Execution, node: FlowNode): TimerSchedule {
   try {
-    return scheduleTimer(node.timer!, exec.ctx.now, exec.variables, exec.ctx.addDuration);
+    return scheduleTimer(node.timer!, exec.ctx.now, exec.variables, durationAdder(exec, node));
   } catch (err) {
     if (err instanceof TimerError || err instanceof FeelError) throw new IncidentSignal(node.id, 'LD_TIMER_INVALID', err.message);
     throw err;

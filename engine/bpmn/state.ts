@@ -98,7 +98,7 @@ export interface OutboxRow {
 
 export interface Effects {
   visitsInserted: VisitRow[];
-  visitsClosed: Pick<VisitRow, 'id' | 'leftAt' | 'durationMs' | 'completedBy' | 'outcome'>[];
+  visitsClosed: Pick<VisitRow, 'id' | 'nodeId' | 'leftAt' | 'durationMs' | 'completedBy' | 'outcome'>[];
   tasksCreated: TaskRow[];
   tasksClosed: { id: string; state: 'completed' | 'cancelled'; by: string | null; data: unknown }[];
   jobsCreated: JobRow[];

@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { LoopdeskError } from '../core/errors.ts';
 import { type EngineContext, SYSTEM } from '../usecases/context.ts';
 import { deploy } from '../usecases/definitions.ts';
+import { loadCalendars, saveCalendar } from '../usecases/calendars.ts';
 import { saveForm } from '../usecases/forms.ts';
+import { savePolicy } from '../usecases/sla.ts';
 
 export interface LoadReport {
+  calendars: { file: string; key: string }[];
+  slaPolicies: { file: string; key: string }[];
   forms: { file: string; key: string; version: number; created: boolean }[];
   processes: { file: string; key: string; version: number; created: boolean }[];
 }
@@ -34,7 +38,21 @@ async function filesIn(dir: string, ext: string): Promise<string[]> {
 }
 
 export async function loadShippedDefinitions(ctx: EngineContext, root: string): Promise<LoadReport> {
-  const report: LoadReport = { forms: [], processes: [] };
+  const report: LoadReport = { calendars: [], slaPolicies: [], forms: [], processes: [] };
+  // Calendars and SLA policies first: processes name them.
+  const calendarsDir = join(root, 'calendars');
+  for (const file of await filesIn(calendarsDir, '.json')) {
+    const { calendar } = await named(join(calendarsDir, file), async () =>
+      saveCalendar(ctx, JSON.parse(await readFile(join(calendarsDir, file), 'utf8')), SYSTEM, { mode: 'upsert' }),
+    );
+    report.calendars.push({ file, key: calendar.key });
+  }
+  await loadCalendars(ctx);
+  const slaDir = join(root, 'sla');
+  for (const file of await filesIn(slaDir, '.json')) {
+    const { policy } = await named(join(slaDir, file), async () => savePolicy(ctx, JSON.parse(await readFile(join(slaDir, file), 'utf8')), SYSTEM));
+    report.slaPolicies.push({ file, key: policy.key });
+  }
   // Forms first, so the tasks of the processes loaded next pin a published form version.
   const formsDir = join(root, 'forms');
   for (const file of await filesIn(formsDir, '.json')) {

@@ -12,10 +12,13 @@ import { accessPlugin } from './access.ts';
 import { registerErrorHandler } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { dispatchRoutes } from './routes/dispatch.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
+import { slaRoutes } from './routes/sla.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import type { RouteDeps } from './types.ts';
 
@@ -50,7 +53,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, instanceRoutes, taskRoutes, adminRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

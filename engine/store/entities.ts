@@ -5,6 +5,8 @@
  * columns, JSON is TEXT, booleans are 0/1 integers — the same on SQLite and PostgreSQL.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import { dispatchEntities } from '../dispatch/entities.ts';
+import { notificationEntities } from '../notifications/entities.ts';
 
 type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
 
@@ -370,4 +372,6 @@ export const entities = [
   SlaClock,
   OutboxEntry,
   Meta,
+  ...notificationEntities,
+  ...dispatchEntities,
 ];

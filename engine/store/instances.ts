@@ -5,6 +5,7 @@
  */
 import { RevisionConflict } from '../core/errors.ts';
 import type { Effects, ExecutionState } from '../bpmn/state.ts';
+import type { BusinessCalendar } from '../sla/calendar.ts';
 import type { Tx } from './db.ts';
 
 export interface InstanceRecord {
@@ -95,18 +96,39 @@ export async function updateInstance(tx: Tx, inst: InstanceRecord, expectedRev: 
   inst.rev = expectedRev + 1;
 }
 
-export async function applyEffects(tx: Tx, inst: InstanceRecord, fx: Effects, now: number): Promise<void> {
+/**
+ * Writes a step's effects. With a calendar, every closed node visit also gets its working-hours
+ * duration (R0c) beside the wall-clock one.
+ */
+export async function applyEffects(tx: Tx, inst: InstanceRecord, fx: Effects, now: number, calendar?: BusinessCalendar): Promise<void> {
+  const working = (from: number, to: number | null) =>
+    calendar && to !== null ? calendar.workingMsBetween(new Date(from), new Date(to)) : null;
   for (const v of fx.visitsInserted) {
     await tx.run(
-      `INSERT INTO node_visits (id, instance_id, process_key, version, node_id, name, type, entered_at, left_at, duration_ms, completed_by, outcome)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [v.id, inst.id, inst.processKey, inst.version, v.nodeId, v.name, v.type, v.enteredAt, v.leftAt, v.durationMs, v.completedBy, v.outcome],
+      `INSERT INTO node_visits (id, instance_id, process_key, version, node_id, name, type, entered_at, left_at, duration_ms, working_ms, completed_by, outcome)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        v.id,
+        inst.id,
+        inst.processKey,
+        inst.version,
+        v.nodeId,
+        v.name,
+        v.type,
+        v.enteredAt,
+        v.leftAt,
+        v.durationMs,
+        working(v.enteredAt, v.leftAt),
+        v.completedBy,
+        v.outcome,
+      ],
     );
   }
   for (const v of fx.visitsClosed) {
-    await tx.run('UPDATE node_visits SET left_at = ?, duration_ms = ?, completed_by = ?, outcome = ? WHERE id = ?', [
+    await tx.run('UPDATE node_visits SET left_at = ?, duration_ms = ?, working_ms = ?, completed_by = ?, outcome = ? WHERE id = ?', [
       v.leftAt,
       v.durationMs,
+      working(v.leftAt! - v.durationMs!, v.leftAt),
       v.completedBy,
       v.outcome,
       v.id,

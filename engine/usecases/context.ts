@@ -7,6 +7,7 @@ import type { ServiceRegistry } from '../bpmn/services.ts';
 import type { Clock } from '../core/clock.ts';
 import { RevisionConflict } from '../core/errors.ts';
 import { type AddDuration, addWallDuration } from '../core/timers.ts';
+import type { BusinessCalendar } from '../sla/calendar.ts';
 import type { Db, Tx } from '../store/db.ts';
 
 export interface Principal {
@@ -36,12 +37,21 @@ export interface EngineContext {
   services: ServiceRegistry;
   addDuration: AddDuration;
   graphs: Map<string, ProcessGraph>;
+  /** Compiled business calendars by key (see usecases/calendars.ts). */
+  calendars: Map<string, BusinessCalendar>;
+  /** The calendar for working time when a process names none. */
+  defaultCalendar: string;
   /** Called after a commit that created jobs, so the job runner can wake up early. */
   onJobsScheduled?: (earliestDueAt: number) => void;
 }
 
+/** The calendar a process counts working time in: its own, else the default, if loaded. */
+export function calendarOf(ctx: EngineContext, graph: ProcessGraph, key?: string): BusinessCalendar | undefined {
+  return ctx.calendars.get(key ?? graph.loopdesk?.calendar ?? ctx.defaultCalendar);
+}
+
 export function createContext(db: Db, clock: Clock, services: ServiceRegistry): EngineContext {
-  return { db, clock, services, addDuration: addWallDuration, graphs: new Map() };
+  return { db, clock, services, addDuration: addWallDuration, graphs: new Map(), calendars: new Map(), defaultCalendar: 'cn-mainland' };
 }
 
 export const isAdmin = (p: Principal) => p.roles.includes('admin');

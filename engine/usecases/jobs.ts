@@ -4,17 +4,17 @@
  * PostgreSQL, a single writer on SQLite). Asynchronous service work takes a lease, runs outside
  * any transaction, then reports back in a second transaction guarded by the lease.
  */
-import { Execution } from '../bpmn/Execution.ts';
 import type { ServiceCall } from '../bpmn/services.ts';
 import { loadInstance } from '../store/instances.ts';
 import { type EngineContext, command } from './context.ts';
 import { graphOf } from './definitions.ts';
-import { runStep } from './step.ts';
+import { fireSlaJob } from './sla.ts';
+import { executionFor, runStep } from './step.ts';
 
 interface JobRowDb {
   id: string;
   instance_id: string;
-  kind: 'timer' | 'service';
+  kind: 'timer' | 'service' | 'sla';
   node_id: string;
   token_id: number;
   due_at: number;
@@ -31,12 +31,16 @@ export async function fireNextDueTimer(ctx: EngineContext): Promise<boolean> {
   try {
     return await command(ctx, async (tx, now) => {
       const job = await tx.get<JobRowDb>(
-        `SELECT * FROM jobs WHERE kind = 'timer' AND due_at <= ? ORDER BY due_at, id LIMIT 1${ctx.db.skipLocked}`,
+        `SELECT * FROM jobs WHERE kind IN ('timer', 'sla') AND due_at <= ? ORDER BY due_at, id LIMIT 1${ctx.db.skipLocked}`,
         [now],
       );
       if (!job) return false;
       failedJob = job.id;
       if ((await tx.run('DELETE FROM jobs WHERE id = ?', [job.id])) !== 1) return true;
+      if (job.kind === 'sla') {
+        await fireSlaJob(tx, ctx, job, now);
+        return true;
+      }
       const inst = await loadInstance(tx, job.instance_id);
       if (!inst || inst.state !== 'active') return true;
       const payload = JSON.parse(job.payload) as Record<string, unknown>;
@@ -113,11 +117,7 @@ export async function leaseNextServiceJob(ctx: EngineContext, workerId: string):
     }
     const graph = await graphOf(ctx, tx, inst.definitionId);
     const node = graph.nodes[job.node_id]!;
-    const exec = new Execution(
-      { graph, instanceId: inst.id, businessKey: inst.businessKey, now, actor: 'system', services: ctx.services, addDuration: ctx.addDuration },
-      inst.execution,
-      inst.variables,
-    );
+    const exec = executionFor(ctx, graph, inst, now, 'system');
     return {
       id: job.id,
       instanceId: inst.id,

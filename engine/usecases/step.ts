@@ -7,8 +7,28 @@ import { unprocessable } from '../core/errors.ts';
 import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
 import { type InstanceRecord, applyEffects, insertInstance, updateInstance } from '../store/instances.ts';
-import { type EngineContext, afterCommit } from './context.ts';
+import type { ProcessGraph } from '../bpmn/model.ts';
+import { type EngineContext, afterCommit, calendarOf } from './context.ts';
+import { applySla, promiseOffHours } from './sla.ts';
 import { graphOf } from './definitions.ts';
+
+/** An Execution of the instance's current state, wired to the engine's services and calendars. */
+export function executionFor(ctx: EngineContext, graph: ProcessGraph, inst: InstanceRecord, now: number, actor: string): Execution {
+  return new Execution(
+    {
+      graph,
+      instanceId: inst.id,
+      businessKey: inst.businessKey,
+      now,
+      actor,
+      services: ctx.services,
+      addDuration: ctx.addDuration,
+      calendar: (key) => calendarOf(ctx, graph, key),
+    },
+    inst.execution,
+    inst.variables,
+  );
+}
 
 export interface StepAudit {
   actor: string;
@@ -31,11 +51,7 @@ export async function runStep(
   options: { isNew?: boolean } = {},
 ): Promise<Execution | undefined> {
   const graph = await graphOf(ctx, tx, inst.definitionId);
-  const exec = new Execution(
-    { graph, instanceId: inst.id, businessKey: inst.businessKey, now, actor, services: ctx.services, addDuration: ctx.addDuration },
-    inst.execution,
-    inst.variables,
-  );
+  const exec = executionFor(ctx, graph, inst, now, actor);
   try {
     if (work(exec) === false) return undefined;
   } catch (err) {
@@ -48,9 +64,12 @@ export async function runStep(
     inst.state = 'completed';
     inst.endedAt = now;
   }
-  if (options.isNew) await insertInstance(tx, inst);
-  else await updateInstance(tx, inst, inst.rev);
-  await applyEffects(tx, inst, exec.effects, now);
+  if (options.isNew) {
+    await promiseOffHours(ctx, tx, graph, inst.id, inst.variables, now);
+    await insertInstance(tx, inst);
+  } else await updateInstance(tx, inst, inst.rev);
+  await applyEffects(tx, inst, exec.effects, now, calendarOf(ctx, graph));
+  await applySla(ctx, tx, graph, inst, exec, now, options.isNew === true);
   await audit(tx, now, auditEntry);
   const jobs = exec.effects.jobsCreated;
   if (jobs.length && ctx.onJobsScheduled) {
