@@ -206,6 +206,7 @@ export const taskSchema = {
     claimedAt: nullableTime,
     completedAt: nullableTime,
     completedBy: { type: ['string', 'null'] },
+    slaDueAt: nullableTime,
   },
 } as const;
 
@@ -263,6 +264,8 @@ export const taskListQuery = {
     instanceId: { type: 'string', maxLength: 64 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     offset: { type: 'integer', minimum: 0, default: 0 },
+    sort: { type: 'string', enum: ['created', 'timeToBreach'], default: 'created' },
+    breachWithinMs: { type: 'integer', description: 'only tasks whose case breaches an SLA within this many ms' },
   },
 } as const;
 

@@ -32,6 +32,8 @@ export interface TaskView {
   claimedAt: number | null;
   completedAt: number | null;
   completedBy: string | null;
+  /** When the case's nearest running SLA clock breaches (list views only). */
+  slaDueAt?: number | null;
 }
 
 function toTask(r: Record<string, unknown>): TaskView {
@@ -55,6 +57,7 @@ function toTask(r: Record<string, unknown>): TaskView {
     claimedAt: (r.claimed_at as number | null) ?? null,
     completedAt: (r.completed_at as number | null) ?? null,
     completedBy: (r.completed_by as string | null) ?? null,
+    ...(r.sla_due_at === undefined ? {} : { slaDueAt: r.sla_due_at === null ? null : Number(r.sla_due_at) }),
   };
 }
 
@@ -75,7 +78,14 @@ export function mayAct(task: TaskView, who: Principal): boolean {
   return isSupervisor(who) || isCandidate(task, who);
 }
 
+/** The soonest due time among the running SLA clocks of the task's instance. */
+const SLA_DUE = "(SELECT MIN(c.due_at) FROM sla_clocks c WHERE c.instance_id = t.instance_id AND c.segment_start IS NOT NULL AND c.stopped_at IS NULL AND c.breached_at IS NULL)";
+
 export interface TaskFilter {
+  /** `timeToBreach`: soonest SLA breach first. */
+  sort?: 'created' | 'timeToBreach';
+  /** Only tasks whose case breaches an SLA within this many ms (negative: already overdue by). */
+  breachWithinMs?: number;
   state?: 'open' | 'completed' | 'cancelled';
   assignee?: string;
   candidateGroup?: string;
@@ -109,12 +119,17 @@ export async function listTasks(ctx: EngineContext, filter: TaskFilter, who: Pri
       ...groups,
     );
   }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  if (filter.breachWithinMs !== undefined) {
+    add(`${SLA_DUE} <= ?`, ctx.clock.now() + filter.breachWithinMs);
+  }
+  const whereAll = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  // Soonest breach first; tasks of instances without a running clock come last, oldest first.
+  const order = filter.sort === 'timeToBreach' ? `CASE WHEN ${SLA_DUE} IS NULL THEN 1 ELSE 0 END, ${SLA_DUE}, t.created_at, t.id` : 't.created_at, t.id';
   const rows = await ctx.db.all(
-    `SELECT t.* FROM tasks t ${whereSql} ORDER BY t.created_at, t.id LIMIT ${Math.floor(filter.limit)} OFFSET ${Math.floor(filter.offset)}`,
+    `SELECT t.*, ${SLA_DUE} AS sla_due_at FROM tasks t ${whereAll} ORDER BY ${order} LIMIT ${Math.floor(filter.limit)} OFFSET ${Math.floor(filter.offset)}`,
     params,
   );
-  const count = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks t ${whereSql}`, params);
+  const count = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks t ${whereAll}`, params);
   return { items: await maskForViewer(ctx.db, rows.map(toTask), who), total: Number(count?.n ?? 0) };
 }
 

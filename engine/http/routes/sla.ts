@@ -25,7 +25,7 @@ export async function slaRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
     },
     async (req, reply) => {
       const { calendar } = await saveCalendar(ctx, req.body as never, userOf(req), { mode: 'create', requestId: req.id });
-      return reply.status(201).send(calendar);
+      return reply.status(201).send({ ...calendar });
     },
   );
   r.put(
