@@ -5,8 +5,8 @@
  * `formatExclusiveMinimum: { $data: "1/assignedAt" }`), ajv-formats with its comparison keywords,
  * the `phone` format, and the `x-loopdesk-*` keywords registered as annotations.
  *
- * The browser gets the same behaviour from @rjsf/validator-ajv8 with
- * `customizeValidator({ customFormats: loopdeskFormats, ajvOptionsOverrides: { $data: true, keywords: [...LOOPDESK_KEYWORDS] } })`.
+ * The browser uses this same instance through runtime-ui/src/forms/validator.ts (@rjsf's bundled
+ * ajv-formats copy compares date-times as text, so it is not used).
  */
 import { Ajv, type Options } from 'ajv';
 import ajvErrorsModule from 'ajv-errors';
