@@ -164,6 +164,7 @@ export const startInstanceBody = {
     processKey: { type: 'string', minLength: 1, maxLength: 255 },
     variables,
     businessKey: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+    data: { type: 'object', additionalProperties: true, description: "the start event's form data (a case's intake form)" },
   },
 } as const;
 
@@ -176,6 +177,9 @@ export const instanceSummarySchema = {
     processKey: { type: 'string' },
     version: { type: 'integer' },
     businessKey: { type: ['string', 'null'] },
+    caseNumber: { type: ['string', 'null'] },
+    customerId: { type: ['string', 'null'] },
+    duplicateOf: { type: ['string', 'null'] },
     state: { type: 'string', enum: ['active', 'completed', 'terminated'] },
     startedAt: { type: 'integer' },
     endedAt: nullableTime,

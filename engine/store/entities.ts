@@ -5,8 +5,10 @@
  * columns, JSON is TEXT, booleans are 0/1 integers — the same on SQLite and PostgreSQL.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
 import { notificationEntities } from '../notifications/entities.ts';
+import { progressEntities } from '../progress/entities.ts';
 
 type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
 
@@ -91,6 +93,9 @@ export const Instance = table(
     version: int(),
     definitionId: str(300),
     businessKey: str(255, true),
+    /** Readable case number (R1), e.g. FB202405001; unique. */
+    caseNumber: str(60, true),
+    customerId: str(64, true),
     state: str(20),
     variables: text(),
     execution: text(),
@@ -100,7 +105,8 @@ export const Instance = table(
     startedBy: str(100),
   },
   {
-    indexes: [{ properties: ['businessKey'] }, { properties: ['processKey', 'state'] }, { properties: ['startedAt'] }],
+    indexes: [{ properties: ['businessKey'] }, { properties: ['processKey', 'state'] }, { properties: ['startedAt'] }, { properties: ['customerId'] }],
+    uniques: [{ properties: ['caseNumber'] }],
   },
 );
 
@@ -290,6 +296,31 @@ export const FieldUsage = table('FieldUsage', 'field_usage', {
   lastFilledAt: time(true),
 });
 
+/** Case number counters, one row per rendered prefix (e.g. FB202405); incremented in the starting transaction. */
+export const NumberSequence = table('NumberSequence', 'number_sequences', {
+  key: { ...str(100), primary: true },
+  value: int(),
+});
+
+/** Customers with their contact data (personal, masked by role) and special needs from sales (R3, R30). */
+export const Customer = table(
+  'Customer',
+  'customers',
+  {
+    id,
+    name: str(200),
+    company: str(200, true),
+    phone: str(40, true),
+    email: str(200, true),
+    region: str(40, true),
+    highValue: int(false, 0),
+    specialNeeds: text(true),
+    createdAt: time(),
+    updatedAt: time(),
+  },
+  { indexes: [{ properties: ['phone'] }, { properties: ['name'] }] },
+);
+
 /** Business calendars (R7), edited by admins; definitions/calendars seeds them. */
 export const CalendarRow = table('CalendarRow', 'calendars', {
   key: { ...str(100), primary: true },
@@ -367,6 +398,8 @@ export const entities = [
   FormDefinitionVersion,
   Submission,
   FieldUsage,
+  NumberSequence,
+  Customer,
   CalendarRow,
   SlaPolicyRow,
   SlaClock,
@@ -374,4 +407,6 @@ export const entities = [
   Meta,
   ...notificationEntities,
   ...dispatchEntities,
+  ...attachmentEntities,
+  ...progressEntities,
 ];

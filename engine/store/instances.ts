@@ -14,6 +14,8 @@ export interface InstanceRecord {
   version: number;
   definitionId: string;
   businessKey: string | null;
+  caseNumber: string | null;
+  customerId: string | null;
   state: 'active' | 'completed' | 'terminated';
   variables: Record<string, unknown>;
   execution: ExecutionState;
@@ -29,6 +31,8 @@ interface InstanceRowDb {
   version: number;
   definition_id: string;
   business_key: string | null;
+  case_number: string | null;
+  customer_id: string | null;
   state: InstanceRecord['state'];
   variables: string;
   execution: string;
@@ -45,6 +49,8 @@ export function toInstance(r: InstanceRowDb): InstanceRecord {
     version: r.version,
     definitionId: r.definition_id,
     businessKey: r.business_key,
+    caseNumber: r.case_number,
+    customerId: r.customer_id,
     state: r.state,
     variables: JSON.parse(r.variables),
     execution: JSON.parse(r.execution),
@@ -62,14 +68,16 @@ export async function loadInstance(tx: Tx, id: string): Promise<InstanceRecord |
 
 export async function insertInstance(tx: Tx, inst: InstanceRecord): Promise<void> {
   await tx.run(
-    `INSERT INTO instances (id, process_key, version, definition_id, business_key, state, variables, execution, rev, started_at, ended_at, started_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO instances (id, process_key, version, definition_id, business_key, case_number, customer_id, state, variables, execution, rev, started_at, ended_at, started_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       inst.id,
       inst.processKey,
       inst.version,
       inst.definitionId,
       inst.businessKey,
+      inst.caseNumber,
+      inst.customerId,
       inst.state,
       JSON.stringify(inst.variables),
       JSON.stringify(inst.execution),

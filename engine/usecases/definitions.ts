@@ -9,6 +9,7 @@ import { parseBpmn } from '../bpmn/parse/index.ts';
 import { LoopdeskError, notFound, unprocessable } from '../core/errors.ts';
 import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
+import { checkCaseNumberFormat } from './caseNumbers.ts';
 import { type EngineContext, type Principal, command } from './context.ts';
 
 export type DefinitionStatus = 'draft' | 'published' | 'retired';
@@ -68,6 +69,11 @@ export async function deploy(
 ): Promise<DeployResult> {
   const parsed = await parseBpmn(xml, { serviceHandlers: ctx.services.names() });
   if (!parsed.ok) throw unprocessable('LD_BPMN_INVALID', 'the diagram cannot be deployed', parsed.errors);
+  const formatErrors = parsed.processes.flatMap((g) => {
+    const problem = g.loopdesk?.caseNumberFormat ? checkCaseNumberFormat(g.loopdesk.caseNumberFormat) : undefined;
+    return problem ? [{ elementId: g.key, message: problem, code: 'LD_BPMN_INVALID_EXTENSION' }] : [];
+  });
+  if (formatErrors.length) throw unprocessable('LD_BPMN_INVALID', 'the diagram cannot be deployed', formatErrors);
   const checksum = createHash('sha256').update(xml).digest('hex');
   return command(ctx, async (tx, now) => {
     let created = false;

@@ -179,8 +179,16 @@ export async function getForm(ctx: EngineContext, key: string, version: number):
   return { ...toSummary(row), definition: JSON.parse(row.definition) };
 }
 
+/** Where submitted form data belongs: a task, or the start of a new instance (taskId null). */
+export interface FormTarget {
+  formId: string | null;
+  formVersion: number | null;
+  instanceId: string;
+  id: string | null;
+}
+
 /** The version a task's data is validated against: pinned at creation, else the newest published. */
-async function formOfTask(tx: Tx, task: TaskView): Promise<FormVersion | undefined> {
+async function formOfTask(tx: Tx, task: FormTarget): Promise<FormVersion | undefined> {
   if (!task.formId) return undefined;
   if (task.formVersion) return loadFormVersion(tx, task.formId, task.formVersion);
   const latest = await latestForm(tx, task.formId, 'published');
@@ -259,7 +267,7 @@ function rejectIf(errors: FormError[] | undefined, lang: FormLang): void {
  * pinned version. Records the submission and the field usage; returns the variables to merge.
  */
 export function formValidator(lang: FormLang) {
-  return async (tx: Tx, task: TaskView, submitted: Record<string, unknown>, who: Principal, now: number) => {
+  return async (tx: Tx, task: FormTarget, submitted: Record<string, unknown>, who: Principal, now: number) => {
     const form = await formOfTask(tx, task);
     if (!task.formId) return submitted;
     if (!form) throw new LoopdeskError('LD_FORM_NOT_PUBLISHED', 409, `form ${task.formId} has no published version`);

@@ -6,9 +6,11 @@ import { emptyState } from '../bpmn/state.ts';
 import { LoopdeskError, notFound } from '../core/errors.ts';
 import type { Tx } from '../store/db.ts';
 import { type InstanceRecord, loadInstance } from '../store/instances.ts';
-import { type EngineContext, type Principal, command, isSupervisor } from './context.ts';
-import { latestPublished } from './definitions.ts';
-import { maskVariables } from './forms.ts';
+import type { FormLang } from '../forms/index.ts';
+import { nextCaseNumber } from './caseNumbers.ts';
+import { type EngineContext, type Principal, calendarOf, command, isSupervisor } from './context.ts';
+import { graphOf, latestPublished } from './definitions.ts';
+import { formValidator, maskVariables } from './forms.ts';
 import { runStep } from './step.ts';
 import { type TaskView, listTasksOfInstance } from './tasks.ts';
 
@@ -16,6 +18,8 @@ export interface StartInput {
   processKey: string;
   variables?: Record<string, unknown>;
   businessKey?: string | null;
+  /** Data of the start event's form (the intake form of a case); validated like a task's. */
+  data?: Record<string, unknown>;
 }
 
 export interface InstanceSummary {
@@ -23,9 +27,13 @@ export interface InstanceSummary {
   processKey: string;
   version: number;
   businessKey: string | null;
+  caseNumber: string | null;
+  customerId: string | null;
   state: InstanceRecord['state'];
   startedAt: number;
   endedAt: number | null;
+  /** Case number of a likely duplicate (same customer and order within 7 days, R2): flagged, not blocked. */
+  duplicateOf?: string | null;
 }
 
 const summary = (i: InstanceRecord): InstanceSummary => ({
@@ -33,25 +41,80 @@ const summary = (i: InstanceRecord): InstanceSummary => ({
   processKey: i.processKey,
   version: i.version,
   businessKey: i.businessKey,
+  caseNumber: i.caseNumber,
+  customerId: i.customerId,
   state: i.state,
   startedAt: i.startedAt,
   endedAt: i.endedAt,
 });
 
-export async function startInstance(ctx: EngineContext, input: StartInput, actor: Principal, requestId?: string): Promise<InstanceSummary> {
+const DUPLICATE_WINDOW_MS = 7 * 24 * 3600 * 1000;
+
+/** R2: an earlier case of the same customer about the same order, within the window. */
+async function findDuplicate(tx: Tx, customerId: string, formKey: string, orderNo: unknown, now: number): Promise<string | null> {
+  if (typeof orderNo !== 'string' || !orderNo) return null;
+  const recent = await tx.all<{ case_number: string | null; id: string; variables: string }>(
+    'SELECT id, case_number, variables FROM instances WHERE customer_id = ? AND started_at >= ? ORDER BY started_at DESC',
+    [customerId, now - DUPLICATE_WINDOW_MS],
+  );
+  for (const r of recent) {
+    const data = (JSON.parse(r.variables) as Record<string, Record<string, unknown> | undefined>)[formKey];
+    if (data?.orderNo === orderNo) return r.case_number ?? r.id;
+  }
+  return null;
+}
+
+export async function startInstance(
+  ctx: EngineContext,
+  input: StartInput,
+  actor: Principal,
+  options: { requestId?: string; lang?: FormLang } = {},
+): Promise<InstanceSummary> {
   return command(ctx, async (tx, now) => {
     const def = await latestPublished(tx, input.processKey);
     if (!def) {
       throw new LoopdeskError('LD_PROCESS_NOT_PUBLISHED', 404, `process ${input.processKey} has no published version`);
     }
+    const graph = await graphOf(ctx, tx, def.id);
+    const id = newId();
+    const variables: Record<string, unknown> = { ...(input.variables ?? {}) };
+    const startForm = graph.nodes[graph.startEventId]?.formId ?? null;
+    let caseNumber: string | null = null;
+    if (graph.loopdesk?.caseNumberFormat) {
+      const zone = calendarOf(ctx, graph)?.timeZone ?? 'Asia/Shanghai';
+      caseNumber = await nextCaseNumber(tx, graph.loopdesk.caseNumberFormat, now, zone);
+      variables.caseNumber = caseNumber;
+    }
+    let customerId = typeof variables.customerId === 'string' ? variables.customerId : null;
+    let duplicateOf: string | null = null;
+    if (startForm) {
+      if (!input.data) {
+        throw new LoopdeskError('LD_FORM_REQUIRED', 422, `process ${def.key} starts with form ${startForm}: send its data`, [
+          { path: '/data', message: 'required' },
+        ]);
+      }
+      const accepted = (await formValidator(options.lang ?? 'en')(tx, { formId: startForm, formVersion: null, instanceId: id, id: null }, input.data, actor, now))[
+        startForm
+      ] as Record<string, unknown>;
+      // Conventions of a start form: `caseNo` receives the case number, `customerId` links the customer.
+      if (caseNumber) accepted.caseNo = caseNumber;
+      if (typeof accepted.customerId === 'string') customerId = accepted.customerId;
+      if (customerId) {
+        duplicateOf = await findDuplicate(tx, customerId, startForm, accepted.orderNo, now);
+        if (duplicateOf) accepted.duplicateOf = duplicateOf;
+      }
+      variables[startForm] = accepted;
+    }
     const inst: InstanceRecord = {
-      id: newId(),
+      id,
       processKey: def.key,
       version: def.version,
       definitionId: def.id,
-      businessKey: input.businessKey ?? null,
+      businessKey: input.businessKey ?? caseNumber,
+      caseNumber,
+      customerId,
       state: 'active',
-      variables: { ...(input.variables ?? {}) },
+      variables,
       execution: emptyState(),
       rev: 0,
       startedAt: now,
@@ -70,13 +133,20 @@ export async function startInstance(ctx: EngineContext, input: StartInput, actor
         action: 'instance.start',
         entityType: 'instance',
         entityId: inst.id,
-        after: { processKey: inst.processKey, version: inst.version, businessKey: inst.businessKey, variables: input.variables ?? {} },
-        requestId,
+        after: { processKey: inst.processKey, version: inst.version, businessKey: inst.businessKey, caseNumber, variables: input.variables ?? {} },
+        requestId: options.requestId,
       },
       { isNew: true },
     );
-    return summary(inst);
+    return { ...summary(inst), duplicateOf };
   });
+}
+
+/** Finds a case by its readable number (R1). */
+export async function instanceIdByCaseNumber(ctx: EngineContext, caseNumber: string): Promise<string> {
+  const row = await ctx.db.get<{ id: string }>('SELECT id FROM instances WHERE case_number = ?', [caseNumber]);
+  if (!row) throw notFound('case', caseNumber);
+  return row.id;
 }
 
 export interface VisitView {

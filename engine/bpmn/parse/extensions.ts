@@ -29,6 +29,12 @@ export function readNodeExtensions(el: BpmnElement, type: NodeType): ExtensionRe
   const id = el.id ?? null;
 
   if (type === 'userTask') Object.assign(read.fields, userTaskFields(el));
+  // A start event's form is what a new case is opened with (Camunda 8 start forms).
+  if (type === 'startEvent') {
+    const form = extension(el, 'zeebe:FormDefinition');
+    const formId = attr(form, 'formId') ?? attr(form, 'formKey');
+    if (formId) read.fields.formId = formId;
+  }
   if (type === 'serviceTask') readServiceTask(el, id, read);
   readIoMapping(el, id, read);
   readLoopdesk(el, id, read);

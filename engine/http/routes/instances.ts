@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, idParams, instanceSchema, instanceSummarySchema, messageBody, startInstanceBody } from '../../../schemas/api.ts';
-import { getInstance, startInstance } from '../../usecases/instances.ts';
+import { getInstance, instanceIdByCaseNumber, startInstance } from '../../usecases/instances.ts';
 import { correlateMessage } from '../../usecases/messages.ts';
 import { type RouteDeps, typed, userOf } from '../types.ts';
 
@@ -11,9 +11,23 @@ export async function instanceRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
     '/api/instances',
     { config: { access: 'user' }, schema: { tags: ['instances'], body: startInstanceBody, response: { 201: instanceSummarySchema, ...errorResponses } } },
     async (req, reply) => {
-      const inst = await startInstance(ctx, req.body, userOf(req), req.id);
+      const inst = await startInstance(ctx, req.body, userOf(req), { requestId: req.id, lang: req.lang });
       return reply.status(201).send(inst);
     },
+  );
+
+  r.get(
+    '/api/cases/:number',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['instances'],
+        description: 'A case by its readable number (e.g. FB202405001).',
+        params: { type: 'object', required: ['number'], properties: { number: { type: 'string', minLength: 1, maxLength: 60 } } },
+        response: { 200: instanceSchema, ...errorResponses },
+      },
+    },
+    async (req) => getInstance(ctx, await instanceIdByCaseNumber(ctx, req.params.number), userOf(req)),
   );
 
   r.get(
