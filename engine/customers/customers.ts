@@ -124,7 +124,7 @@ export async function serviceHistory(tx: Tx, customerId: string, limit = 20): Pr
       instanceId: r.id,
       startedAt: Number(r.started_at),
       state: r.state,
-      faultType: str(v['feedback-intake']?.type),
+      faultType: str(v.feedbackIntake?.type),
       solution: str(v.handling?.chosenSolution),
       satisfaction: typeof v.callback?.satisfactionScore === 'number' ? (v.callback.satisfactionScore as number) : null,
     };

@@ -65,6 +65,14 @@ const toSummary = (r: FormRowDb): FormSummary => ({
 
 const formId = (key: string, version: number) => `${key}:${version}`;
 
+/**
+ * The process variable a form's data lives under: the form key in camelCase, so FEEL conditions can
+ * name it (`feedbackIntake.urgency = "high"`; a hyphen would read as a minus).
+ */
+export function formVariable(formKey: string): string {
+  return formKey.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** Published versions never change, so each is parsed once per process. */
 const frozen = new Map<string, FormVersion>();
 
@@ -185,6 +193,8 @@ export interface FormTarget {
   formVersion: number | null;
   instanceId: string;
   id: string | null;
+  /** Values the process supplies (the task's input mappings); they override what is stored or sent. */
+  input?: Record<string, unknown> | null;
 }
 
 /** The version a task's data is validated against: pinned at creation, else the newest published. */
@@ -227,7 +237,7 @@ export async function taskForm(ctx: EngineContext, task: TaskView, viewer: Princ
     if (!form) {
       throw new LoopdeskError('LD_FORM_NOT_PUBLISHED', 404, task.formId ? `form ${task.formId} has no published version` : `task ${task.id} has no form`);
     }
-    const data = task.data ?? (await storedData(tx, task.instanceId, form)) ?? {};
+    const data = task.data ?? { ...((await storedData(tx, task.instanceId, form)) ?? {}), ...(task.input ?? {}) };
     const projected = schemaFor(form, viewer, lang);
     return {
       key: form.key,
@@ -274,7 +284,8 @@ export function formValidator(lang: FormLang) {
     const stored = await storedData(tx, task.instanceId, form);
     const merged = mergeSubmission(form, stored, submitted, who, lang);
     rejectIf('errors' in merged ? merged.errors : undefined, lang);
-    const data = applyComputed(form, await withLookups(tx, form, (merged as { data: Record<string, unknown> }).data));
+    const supplied = { ...(merged as { data: Record<string, unknown> }).data, ...(task.input ?? {}) };
+    const data = applyComputed(form, await withLookups(tx, form, supplied));
     rejectIf(validateSubmission(form, data, lang), lang);
     const version = Number(form.version);
     await tx.run(
@@ -282,7 +293,7 @@ export function formValidator(lang: FormLang) {
       [newId(), task.id, task.instanceId, form.key, version, JSON.stringify(data), who.username, now],
     );
     await recordFieldUsage(tx, form, stored, data, now);
-    return { [form.key]: data };
+    return { [formVariable(form.key)]: data };
   };
 }
 
@@ -365,7 +376,7 @@ export async function maskForViewer<T extends { formId?: string | null; formVers
   return out;
 }
 
-/** Form data inside process variables (stored under the form's key) seen through the viewer's rights. */
+/** Form data inside process variables (stored under formVariable(key)) seen through the viewer's rights. */
 export async function maskVariables(tx: Tx, instanceId: string, variables: Record<string, unknown>, viewer: FormViewer) {
   const rows = await tx.all<{ form_key: string; form_version: number }>(
     'SELECT form_key, MAX(form_version) AS form_version FROM submissions WHERE instance_id = ? GROUP BY form_key',
@@ -373,10 +384,11 @@ export async function maskVariables(tx: Tx, instanceId: string, variables: Recor
   );
   const out = { ...variables };
   for (const r of rows) {
-    const value = out[r.form_key];
+    const name = formVariable(r.form_key);
+    const value = out[name];
     if (!value || typeof value !== 'object') continue;
     const form = await loadFormVersion(tx, r.form_key, Number(r.form_version));
-    out[r.form_key] = form ? viewFor(form, value, viewer) : {};
+    out[name] = form ? viewFor(form, value, viewer) : {};
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { FormLang } from '../forms/index.ts';
 import { nextCaseNumber } from './caseNumbers.ts';
 import { type EngineContext, type Principal, calendarOf, command, isSupervisor } from './context.ts';
 import { graphOf, latestPublished } from './definitions.ts';
-import { formValidator, maskVariables } from './forms.ts';
+import { formValidator, formVariable, maskVariables } from './forms.ts';
 import { runStep } from './step.ts';
 import { type TaskView, listTasksOfInstance } from './tasks.ts';
 
@@ -51,14 +51,14 @@ const summary = (i: InstanceRecord): InstanceSummary => ({
 const DUPLICATE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 /** R2: an earlier case of the same customer about the same order, within the window. */
-async function findDuplicate(tx: Tx, customerId: string, formKey: string, orderNo: unknown, now: number): Promise<string | null> {
+async function findDuplicate(tx: Tx, customerId: string, variable: string, orderNo: unknown, now: number): Promise<string | null> {
   if (typeof orderNo !== 'string' || !orderNo) return null;
   const recent = await tx.all<{ case_number: string | null; id: string; variables: string }>(
     'SELECT id, case_number, variables FROM instances WHERE customer_id = ? AND started_at >= ? ORDER BY started_at DESC',
     [customerId, now - DUPLICATE_WINDOW_MS],
   );
   for (const r of recent) {
-    const data = (JSON.parse(r.variables) as Record<string, Record<string, unknown> | undefined>)[formKey];
+    const data = (JSON.parse(r.variables) as Record<string, Record<string, unknown> | undefined>)[variable];
     if (data?.orderNo === orderNo) return r.case_number ?? r.id;
   }
   return null;
@@ -94,16 +94,16 @@ export async function startInstance(
         ]);
       }
       const accepted = (await formValidator(options.lang ?? 'en')(tx, { formId: startForm, formVersion: null, instanceId: id, id: null }, input.data, actor, now))[
-        startForm
+        formVariable(startForm)
       ] as Record<string, unknown>;
       // Conventions of a start form: `caseNo` receives the case number, `customerId` links the customer.
       if (caseNumber) accepted.caseNo = caseNumber;
       if (typeof accepted.customerId === 'string') customerId = accepted.customerId;
       if (customerId) {
-        duplicateOf = await findDuplicate(tx, customerId, startForm, accepted.orderNo, now);
+        duplicateOf = await findDuplicate(tx, customerId, formVariable(startForm), accepted.orderNo, now);
         if (duplicateOf) accepted.duplicateOf = duplicateOf;
       }
-      variables[startForm] = accepted;
+      variables[formVariable(startForm)] = accepted;
     }
     const inst: InstanceRecord = {
       id,

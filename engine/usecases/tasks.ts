@@ -9,7 +9,7 @@ import type { Tx } from '../store/db.ts';
 import { loadInstance } from '../store/instances.ts';
 import { type EngineContext, type Principal, command, isSupervisor } from './context.ts';
 import type { FormLang } from '../forms/index.ts';
-import { formValidator, maskForViewer } from './forms.ts';
+import { formValidator, formVariable, maskForViewer } from './forms.ts';
 import { runStep } from './step.ts';
 
 export interface TaskView {
@@ -212,7 +212,7 @@ export async function completeTask(
     }
     // A task with a form takes only data valid for its pinned form version, stored under the form's key.
     const variables = await formValidator(options.lang ?? 'en')(tx, task, data, who, now);
-    const accepted = task.formId ? (variables[task.formId] as Record<string, unknown>) : data;
+    const accepted = task.formId ? (variables[formVariable(task.formId)] as Record<string, unknown>) : data;
     const inst = await loadInstance(tx, task.instanceId);
     if (!inst || inst.state !== 'active') throw new LoopdeskError('LD_INSTANCE_NOT_ACTIVE', 409, `instance ${task.instanceId} is not active`);
     await runStep(ctx, tx, now, inst, who.username, (exec) => exec.completeTask(id, variables, who.username, accepted), {
