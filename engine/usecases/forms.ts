@@ -281,7 +281,9 @@ export function formValidator(lang: FormLang) {
     const form = await formOfTask(tx, task);
     if (!task.formId) return submitted;
     if (!form) throw new LoopdeskError('LD_FORM_NOT_PUBLISHED', 409, `form ${task.formId} has no published version`);
-    const stored = await storedData(tx, task.instanceId, form);
+    const previous = await storedData(tx, task.instanceId, form);
+    // What the form showed: the stored data with the process's values on top, so sending them back is no change.
+    const stored = task.input ? { ...(previous ?? {}), ...task.input } : previous;
     const merged = mergeSubmission(form, stored, submitted, who, lang);
     rejectIf('errors' in merged ? merged.errors : undefined, lang);
     const supplied = { ...(merged as { data: Record<string, unknown> }).data, ...(task.input ?? {}) };
@@ -292,7 +294,7 @@ export function formValidator(lang: FormLang) {
       'INSERT INTO submissions (id, task_id, instance_id, form_key, form_version, data, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [newId(), task.id, task.instanceId, form.key, version, JSON.stringify(data), who.username, now],
     );
-    await recordFieldUsage(tx, form, stored, data, now);
+    await recordFieldUsage(tx, form, previous, data, now);
     return { [formVariable(form.key)]: data };
   };
 }
