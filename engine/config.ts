@@ -2,9 +2,10 @@
  * Configuration from the environment, with defaults that run on a fresh machine:
  * PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/loopdesk.sqlite), LOOPDESK_CLOCK
  * (system | manual; manual is refused with NODE_ENV=production), LOOPDESK_ADMIN_PASSWORD,
- * LOOPDESK_DEFINITIONS (./definitions), LOOPDESK_JOB_POLL_MS (500), LOG_LEVEL (info).
+ * LOOPDESK_DEFINITIONS (./definitions), LOOPDESK_JOB_POLL_MS (500), LOG_LEVEL (info),
+ * LOOPDESK_FILES_DIR (attachments; default `files/` beside the SQLite file, else ./data/files).
  */
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type DatabaseConfig, parseDatabaseUrl } from './store/schema.ts';
 
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   definitionsDir: string;
   jobPollMs: number;
   logLevel: string;
+  /** Where the disk file store keeps attachments (R14). */
+  filesDir: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -30,14 +33,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const clockStart = env.LOOPDESK_CLOCK_START ? Date.parse(env.LOOPDESK_CLOCK_START) : undefined;
   if (clockStart !== undefined && Number.isNaN(clockStart)) throw new Error('LOOPDESK_CLOCK_START must be an ISO 8601 date-time');
+  const database = parseDatabaseUrl(env.DATABASE_URL, resolve(cwd, 'data/loopdesk.sqlite'));
+  const besideDb = database.kind === 'sqlite' && database.location !== ':memory:' ? join(dirname(resolve(cwd, database.location)), 'files') : undefined;
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    database: parseDatabaseUrl(env.DATABASE_URL, resolve(cwd, 'data/loopdesk.sqlite')),
+    database,
     manualClock,
     clockStart,
     definitionsDir: resolve(cwd, env.LOOPDESK_DEFINITIONS ?? 'definitions'),
     jobPollMs: Number(env.LOOPDESK_JOB_POLL_MS ?? 500),
     logLevel: env.LOG_LEVEL ?? 'info',
+    filesDir: env.LOOPDESK_FILES_DIR ? resolve(cwd, env.LOOPDESK_FILES_DIR) : (besideDb ?? resolve(cwd, 'data/files')),
   };
 }

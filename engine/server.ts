@@ -5,12 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ensureAdmin } from './auth/users.ts';
+import { registerCustomerLookup } from './customers/customers.ts';
 import type { Config } from './config.ts';
 import { ManualClock, systemClock } from './core/clock.ts';
 import { loadShippedDefinitions } from './definitions/loadShipped.ts';
 import { builtInHandlers } from './handlers/index.ts';
 import { buildApp } from './http/app.ts';
 import { JobRunner } from './jobs/JobRunner.ts';
+import { ensureKnowledgeSearch } from './knowledge/searchIndex.ts';
 import { NotificationDispatcher } from './notifications/NotificationDispatcher.ts';
 import { notificationSettingsFromEnv } from './notifications/settings.ts';
 import { openDatabase } from './store/schema.ts';
@@ -32,8 +34,10 @@ export interface Server {
 
 export async function createServer(config: Config, options: { logger?: boolean | object } = {}): Promise<Server> {
   const db = await openDatabase(config.database);
+  await ensureKnowledgeSearch(db);
   const clock = config.manualClock ? new ManualClock(config.clockStart ?? Date.now()) : systemClock;
   const ctx = createContext(db, clock, builtInHandlers());
+  registerCustomerLookup();
   const runner = new JobRunner(ctx, {
     pollMs: config.jobPollMs,
     log: (msg, err) => app.log.error({ err }, msg),

@@ -6,6 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoopdeskError } from '../core/errors.ts';
+import { loadShippedArticles } from '../knowledge/shipped.ts';
 import { type EngineContext, SYSTEM } from '../usecases/context.ts';
 import { deploy } from '../usecases/definitions.ts';
 import { loadCalendars, saveCalendar } from '../usecases/calendars.ts';
@@ -67,5 +68,6 @@ export async function loadShippedDefinitions(ctx: EngineContext, root: string): 
     const result = await named(join(dir, file), () => deploy(ctx, xml, SYSTEM, { publish: true }));
     for (const p of result.processes) report.processes.push({ file, key: p.key, version: p.version, created: result.created });
   }
+  await loadShippedArticles(ctx, join(root, 'knowledge'));
   return report;
 }

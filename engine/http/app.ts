@@ -11,13 +11,17 @@ import { errorSchema } from '../../schemas/api.ts';
 import { accessPlugin } from './access.ts';
 import { registerErrorHandler } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { dispatchRoutes } from './routes/dispatch.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
+import { progressRoutes } from './routes/progress.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import type { RouteDeps } from './types.ts';
@@ -53,7 +57,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, adminRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -7,6 +7,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
+import { knowledgeEntities } from '../knowledge/entities.ts';
 import { notificationEntities } from '../notifications/entities.ts';
 import { progressEntities } from '../progress/entities.ts';
 
@@ -409,4 +410,5 @@ export const entities = [
   ...dispatchEntities,
   ...attachmentEntities,
   ...progressEntities,
+  ...knowledgeEntities,
 ];

@@ -9,6 +9,7 @@ import type { Tx } from '../store/db.ts';
 import { type InstanceRecord, applyEffects, insertInstance, updateInstance } from '../store/instances.ts';
 import type { ProcessGraph } from '../bpmn/model.ts';
 import { type EngineContext, afterCommit, calendarOf } from './context.ts';
+import { assignCreatedTasks } from './assign.ts';
 import { applySla, promiseOffHours } from './sla.ts';
 import { graphOf } from './definitions.ts';
 
@@ -64,6 +65,7 @@ export async function runStep(
     inst.state = 'completed';
     inst.endedAt = now;
   }
+  if (exec.effects.tasksCreated.length) await assignCreatedTasks(ctx, tx, graph, exec, now, inst.businessKey);
   if (options.isNew) {
     await promiseOffHours(ctx, tx, graph, inst.id, inst.variables, now);
     await insertInstance(tx, inst);
