@@ -4,7 +4,7 @@
  * audit trail (R40); edits carry the rev they were based on, and a stale one is refused (409).
  */
 import type { Article, ArticleInput, ArticleUpdate, SearchQuery, SearchResult } from '../../schemas/knowledge.ts';
-import { LoopdeskError, conflict, forbidden, notFound, unprocessable } from '../core/errors.ts';
+import { type LoopdeskError, conflict, forbidden, notFound, unprocessable } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';

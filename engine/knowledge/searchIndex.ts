@@ -170,10 +170,22 @@ export async function candidates(tx: Tx, kind: Db['kind'], terms: QueryTerm[], f
     );
   }
   const match = terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(' OR ');
+  const limit = Math.floor(cap);
+  if (filter.tag === undefined && filter.language === undefined) {
+    // Fast path: rank inside FTS5 alone, join only the best `cap`, then drop what the reader may not
+    // see. Only when that dropped some of a full page can a better candidate lie beyond it.
+    const rows = await tx.all(
+      `SELECT a.* FROM (SELECT rowid AS doc, bm25(knowledge_fts, 4.0, 2.0, 1.0) AS r FROM knowledge_fts WHERE knowledge_fts MATCH ? ORDER BY r LIMIT ${limit}) f
+       JOIN knowledge_fts_docs d ON d.doc = f.doc JOIN knowledge_articles a ON a.id = d.article_id ORDER BY f.r, a.id`,
+      [match],
+    );
+    const visible = rows.filter((r) => filter.statuses.includes(r.status as string));
+    if (visible.length === rows.length || rows.length < limit) return visible;
+  }
   return tx.all(
     `SELECT a.* FROM knowledge_fts f JOIN knowledge_fts_docs d ON d.doc = f.rowid JOIN knowledge_articles a ON a.id = d.article_id
      WHERE knowledge_fts MATCH ? AND ${f.where}
-     ORDER BY bm25(knowledge_fts, 4.0, 2.0, 1.0), a.id LIMIT ${Math.floor(cap)}`,
+     ORDER BY bm25(knowledge_fts, 4.0, 2.0, 1.0), a.id LIMIT ${limit}`,
     [match, ...f.params],
   );
 }
