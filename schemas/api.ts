@@ -108,11 +108,13 @@ export const definitionSchema = {
     id: { type: 'string' },
     key: { type: 'string' },
     version: { type: 'integer' },
-    status: { type: 'string', enum: ['draft', 'published', 'retired'] },
+    status: { type: 'string', enum: ['draft', 'pilot', 'published', 'retired'] },
     name: { type: ['string', 'null'] },
     deployedAt: { type: 'integer' },
     deployedBy: { type: 'string' },
     publishedAt: nullableTime,
+    pilotTeams: { type: ['array', 'null'], items: { type: 'string' } },
+    pilotUntil: nullableTime,
   },
 } as const;
 

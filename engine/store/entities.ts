@@ -81,8 +81,28 @@ export const ProcessDefinition = table(
     deployedAt: time(),
     deployedBy: str(100),
     publishedAt: time(true),
+    /** Pilot (R34): the teams whose new cases start on this version, and until when. */
+    pilotTeams: text(true),
+    pilotUntil: time(true),
   },
   { uniques: [{ properties: ['key', 'version'] }], indexes: [{ properties: ['key', 'status'] }] },
+);
+
+/** What pilot users report about a version ("too many fields"), shown to the owner beside the diagram (R34). */
+export const PilotFeedback = table(
+  'PilotFeedback',
+  'pilot_feedback',
+  {
+    id,
+    processKey: str(255),
+    version: int(),
+    nodeId: str(255, true),
+    formKey: str(255, true),
+    text: text(),
+    author: str(100),
+    createdAt: time(),
+  },
+  { indexes: [{ properties: ['processKey', 'version'] }] },
 );
 
 export const Instance = table(
@@ -399,6 +419,7 @@ export const entities = [
   FormDefinitionVersion,
   Submission,
   FieldUsage,
+  PilotFeedback,
   NumberSequence,
   Customer,
   CalendarRow,

@@ -12,7 +12,7 @@ import type { Tx } from '../store/db.ts';
 import { checkCaseNumberFormat } from './caseNumbers.ts';
 import { type EngineContext, type Principal, command } from './context.ts';
 
-export type DefinitionStatus = 'draft' | 'published' | 'retired';
+export type DefinitionStatus = 'draft' | 'pilot' | 'published' | 'retired';
 
 export interface DefinitionSummary {
   id: string;
@@ -23,6 +23,8 @@ export interface DefinitionSummary {
   deployedAt: number;
   deployedBy: string;
   publishedAt: number | null;
+  pilotTeams: string[] | null;
+  pilotUntil: number | null;
 }
 
 interface DefinitionRowDb {
@@ -35,9 +37,11 @@ interface DefinitionRowDb {
   deployed_at: number;
   deployed_by: string;
   published_at: number | null;
+  pilot_teams: string | null;
+  pilot_until: number | null;
 }
 
-const SUMMARY_COLUMNS = 'id, key, version, status, name, checksum, deployed_at, deployed_by, published_at';
+const SUMMARY_COLUMNS = 'id, key, version, status, name, checksum, deployed_at, deployed_by, published_at, pilot_teams, pilot_until';
 
 function toSummary(r: DefinitionRowDb): DefinitionSummary {
   return {
@@ -49,6 +53,8 @@ function toSummary(r: DefinitionRowDb): DefinitionSummary {
     deployedAt: r.deployed_at,
     deployedBy: r.deployed_by,
     publishedAt: r.published_at,
+    pilotTeams: r.pilot_teams ? JSON.parse(r.pilot_teams) : null,
+    pilotUntil: r.pilot_until === null ? null : Number(r.pilot_until),
   };
 }
 
@@ -100,6 +106,8 @@ export async function deploy(
         deployedAt: now,
         deployedBy: actor.username,
         publishedAt: null,
+        pilotTeams: null,
+        pilotUntil: null,
       };
       await tx.run(
         `INSERT INTO process_definitions (id, key, version, status, name, xml, graph, checksum, deployed_at, deployed_by, published_at)
@@ -156,6 +164,20 @@ export async function getDefinitionXml(ctx: EngineContext, key: string, version:
   const row = await ctx.db.get<{ xml: string }>('SELECT xml FROM process_definitions WHERE id = ?', [definitionId(key, version)]);
   if (!row) throw notFound('process version', definitionId(key, version));
   return row.xml;
+}
+
+/**
+ * The version a new instance of `key` starts on for this user: a running pilot of one of their
+ * teams (R34), else the newest published version.
+ */
+export async function versionToStart(tx: Tx, key: string, who: Principal, now: number): Promise<DefinitionSummary | undefined> {
+  const pilots = await tx.all<DefinitionRowDb>(
+    `SELECT ${SUMMARY_COLUMNS} FROM process_definitions WHERE key = ? AND status = 'pilot' AND pilot_until > ? ORDER BY version DESC`,
+    [key, now],
+  );
+  const groups = new Set([...who.teams, ...who.departments]);
+  const pilot = pilots.map(toSummary).find((p) => (p.pilotTeams ?? []).some((t) => groups.has(t)));
+  return pilot ?? latestPublished(tx, key);
 }
 
 /** The newest published version of a process, which new instances start on. */

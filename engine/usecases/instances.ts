@@ -9,7 +9,7 @@ import { type InstanceRecord, loadInstance } from '../store/instances.ts';
 import type { FormLang } from '../forms/index.ts';
 import { nextCaseNumber } from './caseNumbers.ts';
 import { type EngineContext, type Principal, calendarOf, command, isSupervisor } from './context.ts';
-import { graphOf, latestPublished } from './definitions.ts';
+import { graphOf, versionToStart } from './definitions.ts';
 import { formValidator, formVariable, maskVariables } from './forms.ts';
 import { runStep } from './step.ts';
 import { type TaskView, listTasksOfInstance } from './tasks.ts';
@@ -71,7 +71,7 @@ export async function startInstance(
   options: { requestId?: string; lang?: FormLang } = {},
 ): Promise<InstanceSummary> {
   return command(ctx, async (tx, now) => {
-    const def = await latestPublished(tx, input.processKey);
+    const def = await versionToStart(tx, input.processKey, actor, now);
     if (!def) {
       throw new LoopdeskError('LD_PROCESS_NOT_PUBLISHED', 404, `process ${input.processKey} has no published version`);
     }
@@ -93,17 +93,16 @@ export async function startInstance(
           { path: '/data', message: 'required' },
         ]);
       }
-      const accepted = (await formValidator(options.lang ?? 'en')(tx, { formId: startForm, formVersion: null, instanceId: id, id: null }, input.data, actor, now))[
-        formVariable(startForm)
-      ] as Record<string, unknown>;
-      // Conventions of a start form: `caseNo` receives the case number, `customerId` links the customer.
-      if (caseNumber) accepted.caseNo = caseNumber;
-      if (typeof accepted.customerId === 'string') customerId = accepted.customerId;
-      if (customerId) {
-        duplicateOf = await findDuplicate(tx, customerId, formVariable(startForm), accepted.orderNo, now);
-        if (duplicateOf) accepted.duplicateOf = duplicateOf;
-      }
-      variables[formVariable(startForm)] = accepted;
+      // Conventions of a start form: `caseNo` receives the case number, `customerId` links the
+      // customer, `duplicateOf` flags a likely duplicate (R2). They are server-set form values.
+      if (typeof input.data.customerId === 'string') customerId = input.data.customerId;
+      if (customerId) duplicateOf = await findDuplicate(tx, customerId, formVariable(startForm), input.data.orderNo, now);
+      const serverValues: Record<string, unknown> = {};
+      if (caseNumber) serverValues.caseNo = caseNumber;
+      if (duplicateOf) serverValues.duplicateOf = duplicateOf;
+      const target = { formId: startForm, formVersion: null, instanceId: id, id: null, input: serverValues };
+      const validated = await formValidator(options.lang ?? 'en')(tx, target, input.data, actor, now);
+      variables[formVariable(startForm)] = validated[formVariable(startForm)];
     }
     const inst: InstanceRecord = {
       id,
