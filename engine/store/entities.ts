@@ -7,6 +7,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
+import { importerEntities } from '../importer/entities.ts';
 import { knowledgeEntities } from '../knowledge/entities.ts';
 import { notificationEntities } from '../notifications/entities.ts';
 import { progressEntities } from '../progress/entities.ts';
@@ -265,6 +266,9 @@ export const AuditEntry = table(
     before: text(true),
     after: text(true),
     requestId: str(100, true),
+    /** Hash chain per entity: tampering with or deleting a row breaks every later hash (R40). */
+    prevHash: str(64, true),
+    hash: str(64, true),
   },
   // No index on `at`: ids are time-ordered (UUIDv7), so ORDER BY id is time order for free.
   { indexes: [{ properties: ['entityType', 'entityId'] }] },
@@ -432,4 +436,5 @@ export const entities = [
   ...attachmentEntities,
   ...progressEntities,
   ...knowledgeEntities,
+  ...importerEntities,
 ];

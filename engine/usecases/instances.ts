@@ -8,7 +8,8 @@ import type { Tx } from '../store/db.ts';
 import { type InstanceRecord, loadInstance } from '../store/instances.ts';
 import type { FormLang } from '../forms/index.ts';
 import { nextCaseNumber } from './caseNumbers.ts';
-import { type EngineContext, type Principal, calendarOf, command, isSupervisor } from './context.ts';
+import { casesCompleted, casesStarted } from '../observability/metrics.ts';
+import { type EngineContext, type Principal, afterCommit, calendarOf, command, isSupervisor } from './context.ts';
 import { graphOf, versionToStart } from './definitions.ts';
 import { formValidator, formVariable, maskVariables } from './forms.ts';
 import { runStep } from './step.ts';
@@ -137,6 +138,10 @@ export async function startInstance(
       },
       { isNew: true },
     );
+    afterCommit(tx, () => {
+      casesStarted.inc({ process: inst.processKey });
+      if (inst.state === 'completed') casesCompleted.inc({ process: inst.processKey });
+    });
     return { ...summary(inst), duplicateOf };
   });
 }

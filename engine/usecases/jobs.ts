@@ -6,7 +6,8 @@
  */
 import type { ServiceCall } from '../bpmn/services.ts';
 import { loadInstance } from '../store/instances.ts';
-import { type EngineContext, command } from './context.ts';
+import { jobRetries, timerLagSeconds } from '../observability/metrics.ts';
+import { type EngineContext, afterCommit, command } from './context.ts';
 import { graphOf } from './definitions.ts';
 import { fireSlaJob } from './sla.ts';
 import { executionFor, runStep } from './step.ts';
@@ -37,6 +38,7 @@ export async function fireNextDueTimer(ctx: EngineContext): Promise<boolean> {
       if (!job) return false;
       failedJob = job.id;
       if ((await tx.run('DELETE FROM jobs WHERE id = ?', [job.id])) !== 1) return true;
+      afterCommit(tx, () => timerLagSeconds.observe(Math.max(0, now - Number(job.due_at)) / 1000));
       if (job.kind === 'sla') {
         await fireSlaJob(tx, ctx, job, now);
         return true;
@@ -73,6 +75,7 @@ export async function fireNextDueTimer(ctx: EngineContext): Promise<boolean> {
 }
 
 async function postpone(ctx: EngineContext, jobId: string, message: string): Promise<void> {
+  jobRetries.inc();
   await ctx.db
     .transaction(async (tx) => {
       const row = await tx.get<{ attempts: number }>('SELECT attempts FROM jobs WHERE id = ?', [jobId]);

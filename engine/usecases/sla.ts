@@ -16,7 +16,8 @@ import { type ClockState, dueAt, elapsed, targetMs, warnAt } from '../sla/clockM
 import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
 import type { InstanceRecord } from '../store/instances.ts';
-import { type EngineContext, type Principal, calendarOf, command } from './context.ts';
+import { slaBreaches } from '../observability/metrics.ts';
+import { type EngineContext, type Principal, afterCommit, calendarOf, command } from './context.ts';
 
 export type ClockStatus = 'running' | 'paused' | 'met' | 'breached';
 
@@ -335,6 +336,7 @@ export async function fireSlaJob(tx: Tx, ctx: EngineContext, job: { instance_id:
   } else if (event === 'breach') {
     row.breached_at = now;
     row.state = 'breached';
+    afterCommit(tx, () => slaBreaches.inc({ clock: row.clock_key }));
     to = await recipients(tx, row.instance_id, def?.notify?.breach ?? ['assignee', 'department-head']);
     template = 'sla-breach';
   } else {

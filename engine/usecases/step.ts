@@ -10,6 +10,7 @@ import { type InstanceRecord, applyEffects, insertInstance, updateInstance } fro
 import type { ProcessGraph } from '../bpmn/model.ts';
 import { type EngineContext, afterCommit, calendarOf } from './context.ts';
 import { assignCreatedTasks } from './assign.ts';
+import { casesCompleted } from '../observability/metrics.ts';
 import { applySla, promiseOffHours } from './sla.ts';
 import { graphOf } from './definitions.ts';
 
@@ -64,6 +65,7 @@ export async function runStep(
   if (exec.ended) {
     inst.state = 'completed';
     inst.endedAt = now;
+    if (!options.isNew) afterCommit(tx, () => casesCompleted.inc({ process: inst.processKey }));
   }
   if (exec.effects.tasksCreated.length) await assignCreatedTasks(ctx, tx, graph, exec, now, inst.businessKey);
   if (options.isNew) {

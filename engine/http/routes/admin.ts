@@ -4,7 +4,7 @@ import { auditQuery, clockBody, clockResponse, errorResponses } from '../../../s
 import { ManualClock } from '../../core/clock.ts';
 import { LoopdeskError } from '../../core/errors.ts';
 import { advanceManualClock } from '../../jobs/advanceClock.ts';
-import { listAudit } from '../../store/audit.ts';
+import { listAudit, verifyAuditChain } from '../../store/audit.ts';
 import { type RouteDeps, typed } from '../types.ts';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, runner }: RouteDeps) {
@@ -43,6 +43,22 @@ export async function adminRoutes(app: FastifyInstance, { ctx, runner }: RouteDe
       }
       const firedJobs = await advanceManualClock(ctx, clock, runner, target);
       return { now: new Date(clock.now()).toISOString(), firedJobs };
+    },
+  );
+
+  r.get(
+    '/api/audit/verify',
+    {
+      config: { access: ['supervisor', 'admin'] },
+      schema: {
+        tags: ['admin'],
+        description: 'Recomputes the audit hash chains (per entity) and reports any row that was changed or removed.',
+        querystring: { type: 'object', additionalProperties: false, properties: { entityType: { type: 'string' }, entityId: { type: 'string' } } },
+      },
+    },
+    async (req) => {
+      const chains = await verifyAuditChain(ctx.db, req.query);
+      return { ok: chains.every((c) => c.ok), chains: chains.length, rows: chains.reduce((n, c) => n + c.rows, 0), broken: chains.filter((c) => !c.ok) };
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { completeTaskBody, errorResponses, idParams, taskListQuery, taskListResponse, taskSchema } from '../../../schemas/api.ts';
 import { claimTask, completeTask, getTask, listTasks, unclaimTask } from '../../usecases/tasks.ts';
+import { taskCompletionSeconds } from '../../observability/metrics.ts';
 import { type RouteDeps, typed, userOf } from '../types.ts';
 
 export async function taskRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
@@ -24,6 +25,11 @@ export async function taskRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
   r.post(
     '/api/tasks/:id/complete',
     { config: { access: 'user' }, schema: { ...one, body: completeTaskBody } },
-    async (req) => completeTask(ctx, req.params.id, (req.body?.data ?? {}) as Record<string, unknown>, userOf(req), { requestId: req.id, lang: req.lang }),
+    async (req) => {
+      const stop = taskCompletionSeconds.startTimer();
+      const done = await completeTask(ctx, req.params.id, (req.body?.data ?? {}) as Record<string, unknown>, userOf(req), { requestId: req.id, lang: req.lang });
+      stop();
+      return done;
+    },
   );
 }
