@@ -4,12 +4,14 @@
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorSchema } from '../../schemas/api.ts';
 import { accessPlugin } from './access.ts';
 import { registerErrorHandler } from './errors.ts';
+import { staticRoutes } from './static.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -23,7 +25,9 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { progressRoutes } from './routes/progress.ts';
 import { slaRoutes } from './routes/sla.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { versionRoutes } from './routes/versions.ts';
 import type { RouteDeps } from './types.ts';
 
 export interface AppOptions extends RouteDeps {
@@ -47,6 +51,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin, { db: opts.ctx.db });
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: true } });
   await app.register(rateLimit, { global: false });
+  // Shed load with 503 + Retry-After instead of falling over when the event loop is saturated.
+  await app.register(underPressure, {
+    maxEventLoopDelay: Number(process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS ?? 2000),
+    retryAfter: 5,
+    pressureHandler: (_req, reply) => {
+      reply.status(503).header('retry-after', '5').send({ code: 'LD_OVERLOADED', message: 'the server is overloaded; try again shortly' });
+    },
+  });
   app.addSchema(errorSchema);
   await app.register(swagger, {
     openapi: {
@@ -57,9 +69,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [healthRoutes, authRoutes, processRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, adminRoutes]) {
+  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(staticRoutes);
   return app;
 }
