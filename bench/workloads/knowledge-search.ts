@@ -7,14 +7,15 @@
  *
  * Target: p99 < 20 ms and ≥ 200 queries/s on one core at 20,000 articles — an agent types a query
  * and sees results without noticing a wait. Also reported: indexing rate and start-up rebuild time
- * (the SQLite index is rebuilt when the server starts).
+ * (the SQLite index is rebuilt when the server starts). BENCH_DATABASE_URL=postgres://… runs the
+ * same on an empty PostgreSQL database instead.
  */
 import { ManualClock } from '../../engine/core/clock.ts';
 import { builtInHandlers } from '../../engine/handlers/index.ts';
 import { createArticle, searchArticles } from '../../engine/knowledge/articles.ts';
 import { ensureKnowledgeSearch } from '../../engine/knowledge/searchIndex.ts';
-import { openSqlite } from '../../engine/store/db.ts';
-import { openDatabase } from '../../engine/store/schema.ts';
+import { openPostgres, openSqlite } from '../../engine/store/db.ts';
+import { openDatabase, parseDatabaseUrl } from '../../engine/store/schema.ts';
 import { type Principal, SYSTEM, createContext } from '../../engine/usecases/context.ts';
 import { percentile, round, tempSqliteFile } from '../feedbackWorkload.ts';
 
@@ -40,8 +41,8 @@ function mulberry32(seed: number): () => number {
 }
 
 export async function run(articles = Number(process.env.BENCH_ARTICLES ?? 20_000), durationMs = Number(process.env.BENCH_DURATION_MS ?? 3_000)) {
-  const file = tempSqliteFile();
-  const db = await openDatabase({ kind: 'sqlite', location: file });
+  const config = parseDatabaseUrl(process.env.BENCH_DATABASE_URL, tempSqliteFile());
+  const db = await openDatabase(config);
   await ensureKnowledgeSearch(db);
   const ctx = createContext(db, new ManualClock(), builtInHandlers());
   const random = mulberry32(13);
@@ -90,7 +91,7 @@ export async function run(articles = Number(process.env.BENCH_ARTICLES ?? 20_000
   if (results === 0) throw new Error('no query found anything');
 
   // What a restart costs: a new connection has no index yet and rebuilds it from the articles.
-  const reopened = openSqlite(file);
+  const reopened = config.kind === 'sqlite' ? openSqlite(config.location) : openPostgres(config.location);
   const r0 = performance.now();
   await ensureKnowledgeSearch(reopened);
   const rebuildMs = performance.now() - r0;
@@ -98,6 +99,7 @@ export async function run(articles = Number(process.env.BENCH_ARTICLES ?? 20_000
 
   latencies.sort((a, b) => a - b);
   return {
+    database: config.kind,
     articles,
     queriesPerSec: round(latencies.length / seconds, 1),
     p50ms: round(percentile(latencies, 50)),

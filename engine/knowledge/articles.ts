@@ -272,7 +272,9 @@ export async function searchArticles(ctx: EngineContext, query: SearchQuery, who
   const terms = queryTerms(query.q ?? '');
   let rows: Record<string, unknown>[];
   if (terms.length > 0) {
-    rows = await candidates(ctx.db, ctx.db.kind, terms, filter, candidateCap(limit));
+    const find = (tx: Tx) => candidates(tx, ctx.db.kind, terms, filter, candidateCap(limit));
+    // SQLite transactions take the write lock; its reads need none.
+    rows = ctx.db.kind === 'postgresql' ? await ctx.db.transaction(find) : await find(ctx.db);
   } else if ((query.q ?? '').trim() !== '') {
     rows = []; // only punctuation: nothing to look for
   } else {

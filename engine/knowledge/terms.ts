@@ -40,7 +40,7 @@ export interface QueryTerm {
 }
 
 /** Bump when indexing changes: ensureKnowledgeSearch then rebuilds the index. */
-export const TERMS_VERSION = 1;
+export const TERMS_VERSION = 2;
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3005\u3006\u30fc]/u;
 const TOKEN_CHAR = /[\p{L}\p{N}\p{M}]/u;

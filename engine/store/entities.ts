@@ -5,6 +5,7 @@
  * columns, JSON is TEXT, booleans are 0/1 integers — the same on SQLite and PostgreSQL.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import { analyticsEntities } from '../analytics/entities.ts';
 import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
 import { importerEntities } from '../importer/entities.ts';
@@ -437,4 +438,5 @@ export const entities = [
   ...progressEntities,
   ...knowledgeEntities,
   ...importerEntities,
+  ...analyticsEntities,
 ];

@@ -1,8 +1,11 @@
 /**
- * Knowledge search over HTTP on the shipped starter articles (R13), on SQLite (FTS5) and
- * PostgreSQL (tsvector): the same queries give the same ranked titles on both.
+ * Knowledge search over HTTP on the shipped starter articles (R13), loaded at start like every
+ * shipped definition, on SQLite (FTS5) and PostgreSQL (tsvector): the same queries give the same
+ * ranked titles on both.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadShippedArticles } from '../../../engine/knowledge/shipped.ts';
 import { backends } from '../../helpers/backends.ts';
@@ -16,9 +19,10 @@ describe.each(await backends())('knowledge search on %s', (backend) => {
   let agent: string;
 
   beforeAll(async () => {
-    s = await startTestServer(backend);
-    const report = await loadShippedArticles(s.server.ctx, SHIPPED);
-    expect(report.map((r) => r.outcome)).toEqual(shippedFiles.map(() => 'created'));
+    // Only the knowledge articles of definitions/, so this suite depends on nothing else shipped.
+    const root = mkdtempSync(join(tmpdir(), 'loopdesk-defs-'));
+    cpSync(SHIPPED, join(root, 'knowledge'), { recursive: true });
+    s = await startTestServer(backend, { definitionsDir: root });
     agent = await s.user('agent-wu');
   });
   afterAll(async () => s?.close());
@@ -82,7 +86,8 @@ describe.each(await backends())('knowledge search on %s', (backend) => {
     expect(await search({ q: '？！……' })).toEqual({ terms: [], items: [] });
   });
 
-  it('R13: every shipped article loads and is found by a word from its title; loading again changes nothing', async () => {
+  it('R13: every shipped article is loaded at start and found by a word from its title; loading again changes nothing', async () => {
+    expect((await search({ q: '', limit: 50 })).items).toHaveLength(shippedFiles.length);
     for (const file of shippedFiles) {
       const { title, language } = JSON.parse(readFileSync(SHIPPED + file, 'utf8')) as { title: string; language: string };
       // A Chinese title's first two characters, or an English title's longest word.
