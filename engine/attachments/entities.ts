@@ -5,9 +5,7 @@
  * the audit trail). Same conventions as ../store/entities.ts: text ids, epoch-ms BIGINT times.
  */
 import { EntitySchema } from '@mikro-orm/core';
-
-const str = (length: number, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
-const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
+import { str, time } from '../store/columns.ts';
 
 export const Attachment = new EntitySchema({
   name: 'Attachment',

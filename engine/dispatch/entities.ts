@@ -5,9 +5,7 @@
  * text keys, epoch-ms BIGINT times, 0/1 integers.
  */
 import { EntitySchema } from '@mikro-orm/core';
-
-const str = (length: number, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
-const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
+import { str, time } from '../store/columns.ts';
 
 /**
  * A department (售后技术部, 客服中心 …) or a team registered as one with a `parent`, so it has a head.

@@ -5,10 +5,7 @@
  * PostgreSQL), created by `ensureKnowledgeSearch` — see searchIndex.ts.
  */
 import { EntitySchema } from '@mikro-orm/core';
-
-const str = (length: number, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
-const text = (nullable = false) => ({ type: 'text', columnType: 'text', nullable }) as const;
-const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
+import { str, text, time } from '../store/columns.ts';
 
 /** One fault-diagnosis article; `rev` counts every accepted change (optimistic locking). */
 export const KnowledgeArticle = new EntitySchema({

@@ -4,25 +4,8 @@
  * so a failure stays visible and retryable; in-app rows double as the user's inbox (read_at).
  * Same conventions as ../store/entities.ts: text ids, epoch-ms BIGINT times, TEXT JSON.
  */
-import { EntitySchema } from '@mikro-orm/core';
+import { id, int, str, table, text, time } from '../store/columns.ts';
 
-type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
-
-const id = { type: 'string', columnType: 'varchar(64)', primary: true } as const;
-const text = (nullable = false) => ({ type: 'text', columnType: 'text', nullable }) as const;
-const str = (length = 255, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
-const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
-const int = (nullable = false, dflt?: number) =>
-  ({ type: 'integer', columnType: 'integer', nullable, ...(dflt === undefined ? {} : { default: dflt }) }) as const;
-
-interface TableOptions {
-  indexes?: { properties: string[] }[];
-  uniques?: { properties: string[] }[];
-}
-
-function table(name: string, tableName: string, properties: Props, extra: TableOptions = {}) {
-  return new EntitySchema({ name, tableName, properties, ...(extra as object) });
-}
 
 /** Longest recipient kept: a username, an e-mail address (320) or a webhook URL. */
 export const RECIPIENT_MAX = 500;

@@ -4,8 +4,8 @@
  * Same conventions as ../store/entities.ts: text ids, epoch-ms BIGINT times, 0/1 integers.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import { str } from '../store/columns.ts';
 
-const str = (length: number, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
 
 export const ProgressEntryRow = new EntitySchema({
   name: 'ProgressEntry',

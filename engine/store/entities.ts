@@ -4,7 +4,6 @@
  * Conventions: ids are text (UUIDs or `key:version`), times are epoch milliseconds in BIGINT
  * columns, JSON is TEXT, booleans are 0/1 integers — the same on SQLite and PostgreSQL.
  */
-import { EntitySchema } from '@mikro-orm/core';
 import { analyticsEntities } from '../analytics/entities.ts';
 import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
@@ -12,26 +11,7 @@ import { importerEntities } from '../importer/entities.ts';
 import { knowledgeEntities } from '../knowledge/entities.ts';
 import { notificationEntities } from '../notifications/entities.ts';
 import { progressEntities } from '../progress/entities.ts';
-
-type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
-
-const id = { type: 'string', columnType: 'varchar(64)', primary: true } as const;
-const text = (nullable = false) => ({ type: 'text', columnType: 'text', nullable }) as const;
-const str = (length = 255, nullable = false) => ({ type: 'string', columnType: `varchar(${length})`, nullable }) as const;
-const time = (nullable = false) => ({ type: 'bigint', columnType: 'bigint', nullable }) as const;
-const int = (nullable = false, dflt?: number) =>
-  ({ type: 'integer', columnType: 'integer', nullable, ...(dflt === undefined ? {} : { default: dflt }) }) as const;
-
-interface TableOptions {
-  indexes?: { properties: string[] }[];
-  uniques?: { properties: string[] }[];
-}
-
-// Entities here are plain rows without classes, so index property names are checked at start-up by
-// MikroORM's metadata validation rather than by TypeScript.
-function table(name: string, tableName: string, properties: Props, extra: TableOptions = {}) {
-  return new EntitySchema({ name, tableName, properties, ...(extra as object) });
-}
+import { id, int, str, table, text, time } from './columns.ts';
 
 export const User = table(
   'User',
