@@ -4,6 +4,7 @@
  * dispatchers (nodes) may share one PostgreSQL database; leases and SKIP LOCKED keep them apart.
  */
 import { randomUUID } from 'node:crypto';
+import { PollingWorker } from '../jobs/PollingWorker.ts';
 import type { EngineContext } from '../usecases/context.ts';
 import type { ChannelSender } from './channels.ts';
 import { type RetryPolicy, finishDelivery, leaseDueDeliveries } from './deliver.ts';
@@ -38,23 +39,17 @@ export interface NotificationDispatcherOptions {
 
 const positive = (v: number | undefined, dflt: number) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : dflt);
 
-export class NotificationDispatcher {
+export class NotificationDispatcher extends PollingWorker {
   readonly workerId = `notifier-${randomUUID()}`;
   readonly templates: Templates;
   readonly policy: RetryPolicy;
-  private readonly pollMs: number;
-  private readonly batch: number;
   private readonly senders: Record<Exclude<Channel, 'in-app'>, ChannelSender>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly options: NotificationDispatcherOptions = {},
   ) {
-    this.pollMs = positive(options.pollMs, 500);
-    this.batch = Math.floor(positive(options.batch, 50));
+    super(positive(options.pollMs, 500), Math.floor(positive(options.batch, 50)), options.log);
     this.policy = {
       maxAttempts: Math.floor(positive(options.maxAttempts, 5)),
       backoffBaseMs: positive(options.backoffBaseMs, 60_000),
@@ -68,60 +63,13 @@ export class NotificationDispatcher {
     };
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  /** Stops polling and waits for the pass under way (its sends included). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
-    for (const s of Object.values(this.senders)) s.close?.();
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, delay));
-    this.timer.unref?.();
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      const n = await this.runDue();
-      this.schedule(n >= this.batch ? 0 : this.pollMs);
-    } catch (err) {
-      this.options.log?.('notification pass failed', err);
-      this.schedule(this.pollMs);
-    }
+  /** The pass under way has finished by now; close the transports. */
+  protected override async onStopped(): Promise<void> {
+    for (const sender of Object.values(this.senders)) sender.close?.();
   }
 
   /** One pass: expand, then send what is due. Resolves to the number of rows it worked on. */
-  runDue(): Promise<number> {
-    if (!this.running) {
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-      });
-    }
-    return this.running;
-  }
-
-  /** Runs passes until nothing is pending or due now (bounded); for tests and shutdown. */
-  async drain(maxPasses = 1000): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < maxPasses; i++) {
-      const n = await this.runDue();
-      total += n;
-      if (n === 0) break;
-    }
-    return total;
-  }
-
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<number> {
     const { expanded } = await expandOutbox(this.ctx, this.templates, this.batch);
     const due = await leaseDueDeliveries(this.ctx, this.workerId, this.batch, this.policy);
     await Promise.all(
