@@ -37,6 +37,12 @@ export default defineConfig(() => {
     root,
     base: './',
     plugins: [react()],
+    // The designer is served at /designer/ (engine/http/designerStatic.ts): its page names its files
+    // `./assets/…` so they load under /designer/ too; other pages keep vite's relative URLs.
+    experimental: {
+      renderBuiltUrl: (filename: string, { hostType, hostId }: { hostType: string; hostId: string }) =>
+        hostType === 'html' && /(^|[\\/])designer[\\/]index\.html$/.test(hostId) ? `./${filename}` : { relative: true },
+    },
     build: {
       outDir: resolve(root, 'dist'),
       emptyOutDir: true,
