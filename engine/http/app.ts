@@ -10,15 +10,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorSchema } from '../../schemas/api.ts';
 import { accessPlugin } from './access.ts';
+import { designerStatic } from './designerStatic.ts';
 import { registerErrorHandler } from './errors.ts';
 import { staticRoutes } from './static.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { dispatchRoutes } from './routes/dispatch.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -69,10 +72,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, adminRoutes]) {
+  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, importRoutes, analyticsRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(designerStatic);
   await app.register(staticRoutes);
   return app;
 }

@@ -81,7 +81,8 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     if (!existsSync(join(root, 'index.html'))) {
       return reply.status(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(MISSING_BUILD);
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    // Revalidated on every visit: it names the hashed files of the current build.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
   };
 
   app.get('/assets/*', publicRoute, (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
@@ -100,7 +101,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     if (path === 'api' || path.startsWith('api/')) return reply.callNotFound();
     const root = join(uiDir(), APP);
     const file = inside(root, path);
-    if (file && isFile(file)) return reply.header('cache-control', 'no-cache').sendFile(file.slice(root.length + 1), root);
+    if (file && isFile(file)) return reply.header('cache-control', 'no-cache').sendFile(file.slice(root.length + 1), root, { cacheControl: false });
     return sendApp(reply);
   });
 }

@@ -45,6 +45,8 @@ export async function startTestServer(
     LOOPDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });
   process.env.LOOPDESK_ADMIN_PASSWORD = ADMIN_PASSWORD;
+  // Test workers share 2 cores with builds and browsers; load shedding is not what these tests measure.
+  process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS ??= '30000';
   const server = await createServer(config);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   server.runner.start();

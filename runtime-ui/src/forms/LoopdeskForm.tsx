@@ -114,7 +114,10 @@ export function LoopdeskForm(props: LoopdeskFormProps) {
         ref={formRef}
         schema={schema}
         uiSchema={uiSchema}
-        formData={formData}
+        // The data being edited, not the initial prop: when anything else changes (reminders for the
+        // new data, server errors), @rjsf re-derives its state from `formData` and would otherwise
+        // drop the user's edits while keeping the fields they revealed (a radio shown unchecked).
+        formData={data}
         validator={validator}
         templates={loopdeskTemplates}
         formContext={formContext}
