@@ -12,6 +12,7 @@ import { DatabaseUnavailableError, type Tx } from '../store/db.ts';
 import type { EngineContext } from '../usecases/context.ts';
 import { NOTIFICATION_KIND } from './enqueue.ts';
 import { RECIPIENT_MAX } from './entities.ts';
+import { caseContext, mergeContext } from './caseContext.ts';
 import { resolveCaseRecipients } from './caseRecipients.ts';
 import { CHANNELS, type Channel, type Target, UserDirectory, isChannel, resolveRecipients } from './recipients.ts';
 import { DEFAULT_LANG, type Lang, type Templates, isLang, render } from './templates.ts';
@@ -113,8 +114,11 @@ async function expandOne(tx: Tx, dir: UserDirectory, templates: Templates, row: 
     await insert(tx, row, p, {}, { recipient: '(unreadable)', channel: 'in-app', template: '', lang: DEFAULT_LANG, subject: '', body: '', state: 'failed', error: fail }, now);
     return 0;
   }
-  const fields = p.fields && typeof p.fields === 'object' && !Array.isArray(p.fields) ? (p.fields as Record<string, unknown>) : {};
-  p.to = await resolveCaseRecipients(tx, asString(p.instanceId) ?? row.instance_id, p.to);
+  const given = p.fields && typeof p.fields === 'object' && !Array.isArray(p.fields) ? (p.fields as Record<string, unknown>) : {};
+  const instanceId = asString(p.instanceId) ?? row.instance_id;
+  // What the producer passed wins over what the case says.
+  const fields = mergeContext(await caseContext(tx, instanceId, given, now), given);
+  p.to = await resolveCaseRecipients(tx, instanceId, p.to);
   const template = asString(p.template) ?? '';
   const requestedLang = isLang(p.lang) ? p.lang : null;
   const { channels, invalid } = channelsOf(p.channel);

@@ -4,7 +4,7 @@
  * notices are durable jobs (kind `sla`) that fire exactly once like timers and queue notifications.
  */
 import { Ajv } from 'ajv';
-import { Duration } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { type SlaClockDefinition, type SlaPolicy, slaPolicySchema } from '../../schemas/sla-policy.schema.ts';
 import type { Execution } from '../bpmn/Execution.ts';
 import type { ProcessGraph } from '../bpmn/model.ts';
@@ -316,8 +316,8 @@ export async function fireSlaJob(tx: Tx, ctx: EngineContext, job: { instance_id:
   const policy = await loadPolicy(tx, row.policy_key, now);
   const def = policy?.clocks.find((c) => c.key === row.clock_key);
   const { event } = JSON.parse(job.payload) as { event: 'warn' | 'breach' | 'customer-notice' };
-  const inst = await tx.get<{ variables: string; business_key: string | null; process_key: string }>(
-    'SELECT variables, business_key, process_key FROM instances WHERE id = ?',
+  const inst = await tx.get<{ business_key: string | null; process_key: string }>(
+    'SELECT business_key, process_key FROM instances WHERE id = ?',
     [row.instance_id],
   );
   const fields = {
@@ -325,7 +325,6 @@ export async function fireSlaJob(tx: Tx, ctx: EngineContext, job: { instance_id:
     dueAt: row.due_at === null ? null : new Date(Number(row.due_at)).toISOString(),
     businessKey: inst?.business_key ?? null,
     processKey: inst?.process_key ?? null,
-    case: inst ? JSON.parse(inst.variables) : {},
   };
   let to: string[] = [];
   let template = '';
@@ -428,7 +427,11 @@ export async function promiseOffHours(ctx: EngineContext, tx: Tx, graph: Process
       to: reply.to ?? 'customer',
       template: reply.template ?? 'off-hours-reply',
       channel: 'email',
-      fields: { promisedAt: promised.toISOString(), timeZone: cal.timeZone, case: variables },
+      fields: {
+        promisedAt: promised.toISOString(),
+        promisedLocal: DateTime.fromJSDate(promised, { zone: cal.timeZone }).toFormat('yyyy-MM-dd HH:mm'),
+        timeZone: cal.timeZone,
+      },
       instanceId,
     }),
     now,

@@ -203,7 +203,10 @@ describe.each(await backends())('the shipped after-sales desk on %s', (backend) 
       const inbox = await s.api('GET', '/api/notifications', { token: li });
       return inbox.body.items.find((n: { template: string }) => n.template === 'low-score-alert');
     });
-    expect(alert.body).toBeTruthy();
+    // The template's blanks are filled from the case: number, score, customer.
+    expect(alert.subject).toMatch(/FB202405\d{3}/);
+    expect(alert.subject).toContain('2');
+    expect(alert.body).toContain('陈小明');
     await advance('PT1H1M');
     const inst = await s.api('GET', `/api/instances/${id}`, { token: li });
     expect(inst.body.history.filter((h: { nodeId: string }) => h.nodeId === 'escalate_intervention')).toHaveLength(1);
