@@ -50,7 +50,7 @@ export const analyticsSettingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    exactCaseLimit: { type: 'integer', minimum: 0, default: 100_000, description: 'above this many cases, unfiltered duration reports read the daily aggregates (percentiles within ±1%)' },
+    exactCaseLimit: { type: 'integer', minimum: 0, default: 20_000, description: 'above this many cases, unfiltered duration reports read the daily aggregates (percentiles within ±1%)' },
     minGroupSize: { type: 'integer', minimum: 2, default: 20, description: 'pilot/baseline and before/after: fewer cases per group give "not enough data"' },
     significance: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05 },
     bootstrapResamples: { type: 'integer', minimum: 100, maximum: 20_000, default: 2000 },

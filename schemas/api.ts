@@ -28,6 +28,8 @@ export const errorSchema = {
 
 const errorRef = { $ref: 'Error#' } as const;
 export const errorResponses = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 409: errorRef, 422: errorRef } as const;
+/** Upload routes add 413 (too large) and 415 (not an accepted type). */
+export const uploadErrorResponses = { ...errorResponses, 413: errorRef, 415: errorRef } as const;
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 100 } as const;
 const variables = { type: 'object', additionalProperties: true } as const;

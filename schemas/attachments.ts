@@ -3,20 +3,9 @@
  * field `file`, so the upload route has no JSON body schema; the content route answers raw bytes.
  */
 import type { FromSchema } from 'json-schema-to-ts';
+import { uploadErrorResponses } from './api.ts';
 
-const errorRef = { $ref: 'Error#' } as const;
-
-/** The shared error responses plus 413 (too large) and 415 (not an accepted type). */
-export const attachmentErrorResponses = {
-  400: errorRef,
-  401: errorRef,
-  403: errorRef,
-  404: errorRef,
-  409: errorRef,
-  413: errorRef,
-  415: errorRef,
-  422: errorRef,
-} as const;
+export const attachmentErrorResponses = uploadErrorResponses;
 
 export const attachmentIdParams = {
   type: 'object',

@@ -4,19 +4,9 @@
  * the mapping they carry is checked against `importMappingSchema` by the importer itself.
  */
 import type { FromSchema } from 'json-schema-to-ts';
+import { uploadErrorResponses } from './api.ts';
 
-const errorRef = { $ref: 'Error#' } as const;
-
-export const importErrorResponses = {
-  400: errorRef,
-  401: errorRef,
-  403: errorRef,
-  404: errorRef,
-  409: errorRef,
-  413: errorRef,
-  415: errorRef,
-  422: errorRef,
-} as const;
+export const importErrorResponses = uploadErrorResponses;
 
 // No `type` on the values: the API's ajv coerces types, which would turn a mapped `null` or `true`
 // into text. The importer checks they are a string, number, boolean or null (parseMapping).

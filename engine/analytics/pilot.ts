@@ -6,7 +6,7 @@
 import { notFound } from '../core/errors.ts';
 import type { Tx } from '../store/db.ts';
 import { compareGroups } from './compare.ts';
-import { type AnalyticsFilter, caseRows } from './filters.ts';
+import { type AnalyticsFilter, METRIC_COLUMNS, caseRows } from './filters.ts';
 import type { AnalyticsSettings } from './settings.ts';
 
 export async function pilotComparison(tx: Tx, processKey: string, version: number, f: AnalyticsFilter, settings: AnalyticsSettings, now: number) {
@@ -23,8 +23,8 @@ export async function pilotComparison(tx: Tx, processKey: string, version: numbe
   const lastPilot = span?.last !== null && span?.last !== undefined ? Number(span.last) + 1 : now;
   const to = f.to ?? Math.max(lastPilot, Math.min(now, def.pilot_until === null ? now : Number(def.pilot_until)));
   const period = { ...f, processKey, from, to };
-  const pilot = await caseRows(tx, { ...period, version });
-  const baseline = await caseRows(tx, { ...period, version: undefined }, ['c.version <> ?'], [version]);
+  const pilot = await caseRows(tx, { ...period, version }, [], [], METRIC_COLUMNS);
+  const baseline = await caseRows(tx, { ...period, version: undefined }, ['c.version <> ?'], [version], METRIC_COLUMNS);
   const pilotTeams = def.pilot_teams ? (JSON.parse(def.pilot_teams) as string[]) : [];
   return {
     processKey,

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import type { MetricKey } from '../../schemas/analytics.ts';
 import { maskName, maskPhone } from '../forms/mask.ts';
 import type { Db, Tx } from '../store/db.ts';
-import { type AnalyticsFilter, type CaseRow, CASE_COLUMNS, normalise, whereOf } from './filters.ts';
+import { type AnalyticsFilter, type CaseRow, CASE_COLUMNS, METRIC_COLUMNS, normalise, whereOf } from './filters.ts';
 import { METRICS } from './metrics.ts';
 import { nodeDurations } from './nodes.ts';
 import { localDate, reportPeriod } from './periods.ts';
@@ -157,7 +157,7 @@ export async function reportSummary(tx: Tx, f: AnalyticsFilter, def: AnalyticsDe
   const period = reportPeriod(opts.period, now, opts.at);
   const filter = { ...f, from: period.from, to: period.to };
   const w = await whereOf(tx, filter);
-  const rows = (await tx.all<CaseRow>(`SELECT ${CASE_COLUMNS} FROM case_facts c WHERE ${w.sql}`, w.params)).map((r) => normalise(r));
+  const rows = (await tx.all<CaseRow>(`SELECT ${METRIC_COLUMNS} FROM case_facts c WHERE ${w.sql}`, w.params)).map((r) => normalise(r));
   const settings: AnalyticsSettings = def.settings;
   const kpis = (Object.keys(METRICS) as MetricKey[]).map((metric) => {
     const m = METRICS[metric];

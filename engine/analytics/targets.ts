@@ -6,7 +6,7 @@
  */
 import type { AnalyticsDefinition, MetricKey } from '../../schemas/analytics.ts';
 import type { Tx } from '../store/db.ts';
-import { type AnalyticsFilter, caseRows } from './filters.ts';
+import { type AnalyticsFilter, METRIC_COLUMNS, caseRows } from './filters.ts';
 import { METRICS } from './metrics.ts';
 import type { AnalyticsSettings } from './settings.ts';
 import { targetOf, targetValueOf } from './settings.ts';
@@ -30,7 +30,7 @@ export async function targetsReport(tx: Tx, f: AnalyticsFilter, def: AnalyticsDe
     const key = JSON.stringify(filters);
     let rows = cache.get(key);
     if (!rows) {
-      rows = await caseRows(tx, filters);
+      rows = await caseRows(tx, filters, [], [], METRIC_COLUMNS);
       cache.set(key, rows);
     }
     const metric = METRICS[t.metric];
