@@ -5,6 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadShippedTargets } from '../analytics/settings.ts';
 import { LoopdeskError } from '../core/errors.ts';
 import { loadShippedArticles } from '../knowledge/shipped.ts';
 import { type EngineContext, SYSTEM } from '../usecases/context.ts';
@@ -69,5 +70,7 @@ export async function loadShippedDefinitions(ctx: EngineContext, root: string): 
     for (const p of result.processes) report.processes.push({ file, key: p.key, version: p.version, created: result.created });
   }
   await loadShippedArticles(ctx, join(root, 'knowledge'));
+  // Analytics targets and benchmarks (R25, R29), beside the actuals in reports.
+  await named(join(root, 'analytics'), () => loadShippedTargets(ctx, join(root, 'analytics')));
   return report;
 }
