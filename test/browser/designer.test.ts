@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { within } from '../helpers/bounded.ts';
 import { type BuiltHarness, buildHarness } from '../helpers/buildHarness.ts';
 import { ADMIN_PASSWORD, type TestServer, startTestServer } from '../helpers/server.ts';
 
@@ -138,8 +139,8 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await within('closing chromium', browser?.close());
+  await within('closing the server', server?.close());
   if (built) await rm(built.outDir, { recursive: true, force: true });
   delete process.env.LOOPDESK_DESIGNER_DIR;
   console.info(`designer timings (ms): ${JSON.stringify(timings)}`);

@@ -12,6 +12,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { within } from '../helpers/bounded.ts';
 import {
   type FormDefinition,
   type FormLang,
@@ -155,7 +156,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await within('closing chromium', browser?.close());
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   if (built) await rm(built.outDir, { recursive: true, force: true });
   console.info(`form-parity timings (ms): ${JSON.stringify(timings)}`);

@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { within } from '../helpers/bounded.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { type BuiltUi, buildRuntimeUi } from './runtime-ui/build.ts';
 import { noisePng } from './runtime-ui/png.ts';
@@ -198,9 +199,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await s?.close();
+  for (const c of contexts) await within('closing a browser context', c.close());
+  await within('closing chromium', browser?.close());
+  await within('closing the server', s?.close());
   for (const [k, v] of Object.entries(envBefore)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
