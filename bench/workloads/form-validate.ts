@@ -4,15 +4,17 @@
  * raw ajv, in the same run, over the same mix of valid and invalid intake records (invalid ones
  * cost more on our side: error paths, oneOf resolution and localised messages).
  *
- * Target: ratio ≥ 0.5 — our layer at most doubles ajv's cost — and ≥ 50,000 submissions/s on
- * one core, far above any task-completion rate, so validation is never the bottleneck.
+ * The form is the shipped feedback intake (definitions/forms/feedback-intake.json); "raw" is the
+ * same schema compiled once with the same ajv options, called directly.
+ *
+ * Target (issue #3): ratio ≥ 0.8 — our layer adds at most a quarter of ajv's own cost.
  */
 import { readFileSync } from 'node:fs';
 import { compileFormSchema, type FormDefinition, type FormVersion, validateSubmission } from '../../engine/forms/index.ts';
 
 export const name = 'form-validate';
 
-const FIXTURE = new URL('../../test/engine/forms/fixtures/intake.form.json', import.meta.url);
+const SHIPPED_FORM = new URL('../../definitions/forms/feedback-intake.json', import.meta.url);
 const DURATION_MS = 1_000;
 
 function corpus(definition: FormDefinition): Record<string, unknown>[] {
@@ -23,7 +25,7 @@ function corpus(definition: FormDefinition): Record<string, unknown>[] {
     // Close to half the records are invalid, in the ways users get it wrong.
     if (i % 8 === 1) r.urgency = 'high'; // safetyRisk missing
     if (i % 8 === 3) r.type = 'other'; // otherDescription missing
-    if (i % 8 === 5) r.completedAt = '2024-05-01T08:00:00+08:00'; // before assignment
+    if (i % 8 === 5) delete r.serialNo; // neither order number nor serial number
     if (i % 8 === 7) r.phone = '138-1234'; // not a phone number
     if (i % 3 === 0) r.safetyRisk = false;
     records.push(r);
@@ -50,7 +52,7 @@ export async function run(): Promise<{
   ratio: number;
   invalidShare: number;
 }> {
-  const definition = JSON.parse(readFileSync(FIXTURE, 'utf8')) as FormDefinition;
+  const definition = JSON.parse(readFileSync(SHIPPED_FORM, 'utf8')) as FormDefinition;
   const form: FormVersion = { ...definition, key: 'bench-intake', version: 1 };
   const records = corpus(definition);
   const raw = compileFormSchema(form.schema, 'zh-CN');

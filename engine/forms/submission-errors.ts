@@ -31,12 +31,16 @@ function keywordsOf(error: ErrorObject): string[] {
 }
 
 function branchIndex(error: ErrorObject, prefix: string): string | undefined {
-  if (!error.schemaPath.startsWith(prefix)) return undefined;
-  return error.schemaPath.slice(prefix.length).split('/')[0];
+  const path = error.schemaPath;
+  if (!path.startsWith(prefix)) return undefined;
+  const end = path.indexOf('/', prefix.length);
+  return end < 0 ? path.slice(prefix.length) : path.slice(prefix.length, end);
 }
 
-function resolveCombinators(input: ErrorObject[]): ErrorObject[] {
+function resolveCombinators(input: readonly ErrorObject[]): ErrorObject[] {
   let errors = input.filter((e) => e.keyword !== 'if');
+  // Most failures name a field directly; only oneOf/anyOf need the branch analysis below.
+  if (!errors.some((e) => COMBINATORS.has(e.keyword))) return errors;
   const combinators = errors
     .filter((e) => COMBINATORS.has(e.keyword))
     .sort((a, b) => b.schemaPath.length - a.schemaPath.length);
@@ -44,11 +48,15 @@ function resolveCombinators(input: ErrorObject[]): ErrorObject[] {
     if (!errors.includes(combinator)) continue;
     const prefix = `${combinator.schemaPath}/`;
     const branches = new Map<string, ErrorObject[]>();
+    const inBranches = new Set<ErrorObject>();
     for (const e of errors) {
       const index = branchIndex(e, prefix);
-      if (index !== undefined) branches.set(index, [...(branches.get(index) ?? []), e]);
+      if (index === undefined) continue;
+      const list = branches.get(index);
+      if (list) list.push(e);
+      else branches.set(index, [e]);
+      inBranches.add(e);
     }
-    const inBranches = new Set([...branches.values()].flat());
     const others = errors.filter((e) => !inBranches.has(e));
     const candidates = [...branches.values()]
       .filter((list) => !list.some((e) => keywordsOf(e).some((k) => DISCRIMINATING.has(k))))
@@ -98,32 +106,38 @@ function pathOf(error: ErrorObject): string {
   }
 }
 
+const codes = new Map<string, string>();
+/** `minLength` → `LD_FORM_MIN_LENGTH`; memoised, as the set of keywords is small and fixed. */
 function codeOf(keyword: string): string {
-  return `LD_FORM_${keyword.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\s+/g, '_').toUpperCase()}`;
+  let code = codes.get(keyword);
+  if (code === undefined) {
+    code = `LD_FORM_${keyword.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\s+/g, '_').toUpperCase()}`;
+    if (codes.size < 1_000) codes.set(keyword, code);
+  }
+  return code;
+}
+
+/** One message per place: a handful of errors at most, so a linear duplicate check beats building keys. */
+function pushOnce(out: FormError[], path: string, message: string, keyword: string): void {
+  for (const o of out) if (o.path === path && o.message === message) return;
+  out.push({ path, message, code: codeOf(keyword) });
 }
 
 /** Turns the errors of one failed ajv validation into user-facing errors (never empty). */
 export function toFormErrors(raw: readonly ErrorObject[] | null | undefined, lang: FormLang): FormError[] {
-  const errors = resolveCombinators((raw ?? []).map((e) => ({ ...e, params: { ...e.params } })));
+  // ajv hands out fresh error objects on every validation, so localising them in place is safe.
+  const errors = resolveCombinators(raw ?? []);
   const plain = errors.filter((e) => e.keyword !== 'errorMessage');
   locales[LOCALE_OF[lang]]?.(plain);
 
   const out: FormError[] = [];
-  const seen = new Set<string>();
-  const push = (error: FormError) => {
-    const id = `${error.path}\u0000${error.message}`;
-    if (!seen.has(id)) {
-      seen.add(id);
-      out.push(error);
-    }
-  };
   for (const error of errors) {
     if (error.keyword === 'errorMessage') {
       const wrapped = Array.isArray(error.params.errors) ? (error.params.errors as ErrorObject[]) : [];
-      if (wrapped.length === 0) push({ path: error.instancePath, message: error.message ?? '', code: codeOf('errorMessage') });
-      for (const w of wrapped) push({ path: pathOf(w), message: error.message ?? '', code: codeOf(w.keyword) });
+      if (wrapped.length === 0) pushOnce(out, error.instancePath, error.message ?? '', 'errorMessage');
+      for (const w of wrapped) pushOnce(out, pathOf(w), error.message ?? '', w.keyword);
     } else {
-      push({ path: pathOf(error), message: error.message ?? '', code: codeOf(error.keyword) });
+      pushOnce(out, pathOf(error), error.message ?? '', error.keyword);
     }
   }
   return out.length > 0 ? out : [formError('LD_FORM_INVALID', '', lang)];

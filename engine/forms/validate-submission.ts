@@ -15,6 +15,14 @@ const MAX_CACHED = 500;
 const validators = new Map<string, ValidateFunction>();
 let compilations = 0;
 
+/**
+ * Fast path in front of the keyed cache: the validator per language remembered on the form object
+ * itself, so a hot form skips building the key and reordering the LRU on every submission.
+ * `generation` moves on with `forgetForm`, which invalidates every remembered validator.
+ */
+let generation = 0;
+const remembered = new WeakMap<object, { generation: number; byLang: Partial<Record<FormLang, ValidateFunction>> }>();
+
 function cacheKey(form: Pick<FormVersion, 'key' | 'version'>, lang: FormLang): string {
   return `${form.key}\u0000${String(form.version)}\u0000${lang}`;
 }
@@ -30,6 +38,20 @@ export function compileFormSchema(schema: SchemaNode, lang: FormLang): ValidateF
  * definitions are checked with `checkFormDefinition` before they are stored, so that is a bug.
  */
 export function validatorFor(form: Pick<FormVersion, 'key' | 'version' | 'schema'>, lang: FormLang): ValidateFunction {
+  let memo = remembered.get(form);
+  if (memo?.generation === generation) {
+    const known = memo.byLang[lang];
+    if (known) return known;
+  } else {
+    memo = { generation, byLang: {} };
+    remembered.set(form, memo);
+  }
+  const validate = keyedValidator(form, lang);
+  memo.byLang[lang] = validate;
+  return validate;
+}
+
+function keyedValidator(form: Pick<FormVersion, 'key' | 'version' | 'schema'>, lang: FormLang): ValidateFunction {
   const key = cacheKey(form, lang);
   let validate = validators.get(key);
   if (validate) {
@@ -62,6 +84,7 @@ export function validateSubmission(
 
 /** Drops the cached validators of a form (all versions), e.g. after a draft changed in place. */
 export function forgetForm(key: string): void {
+  generation++;
   for (const cached of [...validators.keys()]) if (cached.startsWith(`${key}\u0000`)) validators.delete(cached);
 }
 
