@@ -215,7 +215,7 @@ export const NodeVisit = table(
     completedBy: str(100, true),
     outcome: str(20, true),
   },
-  { indexes: [{ properties: ['instanceId'] }, { properties: ['processKey', 'nodeId'] }] },
+  { indexes: [{ properties: ['instanceId'] }] },
 );
 
 export const Incident = table(

@@ -1,0 +1,36 @@
+/**
+ * WAL checkpoints run on a worker thread (engine/store/sqliteCheckpointer.ts): committed pages
+ * reach the database file while the engine keeps running, without the engine's thread copying
+ * them, and closing the database stops the worker.
+ */
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqlite } from '../../../engine/store/db.ts';
+import { waitFor } from '../../helpers/processes.ts';
+
+describe('SQLite WAL checkpointer', () => {
+  it('R35: committed pages are copied into the database file in the background', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'loopdesk-ckpt-')), 'db.sqlite');
+    const db = openSqlite(file);
+    try {
+      await db.run('CREATE TABLE blobs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      const before = statSync(file).size;
+      // ~4 MB in 200 commits: far below the 20,000-page automatic checkpoint of the main connection.
+      const body = 'x'.repeat(20_000);
+      for (let i = 0; i < 200; i++) await db.transaction((tx) => tx.run('INSERT INTO blobs (body) VALUES (?)', [body]));
+      await waitFor('the database file to receive the committed pages', async () => statSync(file).size > before + 3_000_000, 20_000);
+      expect(await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM blobs')).toEqual({ n: 200 });
+    } finally {
+      await db.close();
+    }
+    // After close everything is in the file: a fresh connection sees every row.
+    const again = openSqlite(file);
+    try {
+      expect(await again.get<{ n: number }>('SELECT COUNT(*) AS n FROM blobs')).toEqual({ n: 200 });
+    } finally {
+      await again.close();
+    }
+  });
+});
