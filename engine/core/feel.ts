@@ -60,7 +60,7 @@ function shapeOf(source: string): Shape | null {
   if (shape !== undefined) return shape;
   const names = new Set<string>();
   let memoisable = true;
-  parseExpression(source, {}).iterate({
+  parseExpression(source, {}, undefined).iterate({
     enter(node) {
       if (node.type.isError) memoisable = false;
       if (node.name === 'VariableName') {
