@@ -11,6 +11,7 @@
  * pending changes later in one serialised pass.
  */
 import type { DatabaseKind, Db, Tx } from '../store/db.ts';
+import type { CaseRow } from './filters.ts';
 import { HIST_FACTOR, bucketOf } from './stats.ts';
 
 /** Time zone of the day buckets (case-start day). Changing it rebuilds the daily aggregates. */
@@ -91,40 +92,11 @@ const clocksText = (clocks: ClockFact[]) =>
 /** [nodeId, wallMs, workingMs, completedBy] of one closed visit. */
 export type NodeTime = [string, number, number | null, string | null];
 
-export interface CaseFactsRow {
-  instance_id: string;
-  process_key: string;
-  version: number;
-  case_number: string | null;
-  customer_id: string | null;
-  state: string;
-  started_at: number;
-  ended_at: number | null;
+/** A `case_facts` row: the report columns (CaseRow) and the bookkeeping behind them. */
+export interface CaseFactsRow extends CaseRow {
   day: number;
   rev: number;
-  starter: string;
-  channel: string | null;
-  type: string | null;
-  urgency: string | null;
-  product_model: string | null;
-  region: string | null;
-  department: string | null;
-  owner: string | null;
-  cause: string | null;
-  description: string | null;
-  resolved: number | null;
-  unresolved_reason: string | null;
   fcr_mark: number | null;
-  reopen_count: number;
-  redispatch_count: number;
-  fcr: number | null;
-  satisfaction: number | null;
-  nps: number | null;
-  callback_outcome: string | null;
-  response_ms: number | null;
-  response_state: string | null;
-  resolution_ms: number | null;
-  resolution_state: string | null;
   clocks: string;
   node_times: string;
 }

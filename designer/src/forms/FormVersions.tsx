@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type Api, type FormDiff, type FormSummary, describeError } from '../shared/api.ts';
 import { type Lang, formatTime, translator } from '../shared/i18n.ts';
 import type { NoticeState } from '../shared/Notice.tsx';
+import { VersionCompare } from '../shared/VersionCompare.tsx';
 
 interface Props {
   api: Api;
@@ -106,46 +107,40 @@ export function FormVersions({ api, lang, formKey, versions, openVersion, onOpen
       ) : null}
 
       <h4>{t('compare')}</h4>
-      <div className="ld-compare">
-        <label>
-          {t('compareFrom')}
-          <select value={from} onChange={(e) => setFrom(e.target.value === '' ? '' : Number(e.target.value))} data-testid="form-diff-from">
-            <option value="">–</option>
-            {sorted.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('compareTo')}
-          <select value={to} onChange={(e) => setTo(e.target.value === '' ? '' : Number(e.target.value))} data-testid="form-diff-to">
-            <option value="">–</option>
-            {sorted.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="button"
-          disabled={from === '' || to === ''}
-          data-testid="form-diff-run"
-          onClick={async () => {
-            if (from === '' || to === '') return;
-            try {
-              setDiff(await api.formDiff(formKey, from, to));
-            } catch (e) {
-              fail(e);
-            }
-          }}
-        >
-          {t('compare')}
-        </button>
-      </div>
+      <VersionCompare
+        versions={sorted}
+        from={from}
+        to={to}
+        onFrom={setFrom}
+        onTo={setTo}
+        t={t}
+        testIdPrefix="form-diff"
+        onCompare={async () => {
+          if (from === '' || to === '') return;
+          try {
+            setDiff(await api.formDiff(formKey, from, to));
+          } catch (e) {
+            fail(e);
+          }
+        }}
+      />
       {diff ? <FieldDiffView diff={diff} t={t} /> : null}
+    </div>
+  );
+}
+
+function PathList({ kind, title, paths }: { kind: string; title: string; paths: readonly string[] }) {
+  if (paths.length === 0) return null;
+  return (
+    <div className={`ld-diff-${kind}`} data-kind={kind}>
+      <strong>{title}</strong>
+      <ul>
+        {paths.map((p) => (
+          <li key={p}>
+            <code>{p}</code>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -155,30 +150,8 @@ export function FieldDiffView({ diff, t }: { diff: FormDiff; t: (k: string) => s
   if (diff.added.length + diff.removed.length + changed.length === 0) return <p data-testid="form-diff">{t('diffNone')}</p>;
   return (
     <div className="ld-diff" data-testid="form-diff">
-      {diff.added.length > 0 ? (
-        <div className="ld-diff-added" data-kind="added">
-          <strong>{t('diffAdded')}</strong>
-          <ul>
-            {diff.added.map((p) => (
-              <li key={p}>
-                <code>{p}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {diff.removed.length > 0 ? (
-        <div className="ld-diff-removed" data-kind="removed">
-          <strong>{t('diffRemoved')}</strong>
-          <ul>
-            {diff.removed.map((p) => (
-              <li key={p}>
-                <code>{p}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <PathList kind="added" title={t('diffAdded')} paths={diff.added} />
+      <PathList kind="removed" title={t('diffRemoved')} paths={diff.removed} />
       {changed.length > 0 ? (
         <div className="ld-diff-changed" data-kind="changed">
           <strong>{t('diffChanged')}</strong>

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type Api, type Feedback, type ProcessDiff, type ProcessVersion, describeError } from '../shared/api.ts';
 import { type Lang, formatTime, translator } from '../shared/i18n.ts';
 import type { NoticeState } from '../shared/Notice.tsx';
+import { VersionCompare } from '../shared/VersionCompare.tsx';
 import type { DiffMarks } from './canvasMarks.ts';
 import type { OpenDiagram } from './ProcessDesigner.tsx';
 
@@ -196,38 +197,13 @@ export function ProcessVersions({ api, lang, open, refresh, diff, onOpenVersion,
       ) : null}
 
       <h4>{t('compare')}</h4>
-      <div className="ld-compare">
-        <label>
-          {t('compareFrom')}
-          <select value={from} onChange={(e) => setFrom(e.target.value === '' ? '' : Number(e.target.value))} data-testid="diff-from">
-            <option value="">–</option>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('compareTo')}
-          <select value={to} onChange={(e) => setTo(e.target.value === '' ? '' : Number(e.target.value))} data-testid="diff-to">
-            <option value="">–</option>
-            {versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={compare} disabled={from === '' || to === ''} data-testid="diff-run">
-          {t('compare')}
-        </button>
+      <VersionCompare versions={versions} from={from} to={to} onFrom={setFrom} onTo={setTo} onCompare={compare} t={t} testIdPrefix="diff">
         {diff ? (
           <button type="button" onClick={() => onDiff(null)}>
             {t('clearDiff')}
           </button>
         ) : null}
-      </div>
+      </VersionCompare>
       {diffResult && diff ? (
         <div className="ld-diff" data-testid="process-diff">
           {diffResult.added.length + diffResult.removed.length + diffResult.changed.length === 0 ? <p>{t('diffNone')}</p> : null}

@@ -8,20 +8,9 @@ import { recordCaseFacts } from '../../../engine/analytics/index.ts';
 import { backends } from '../../helpers/backends.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 import { H, at, insertCase } from './fixtures.ts';
+import { singleTaskProcess } from '../../helpers/bpmn.ts';
 
-const FLOW_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-  id="analytics-flow-defs" targetNamespace="http://loopdesk.dev/test">
-  <bpmn:process id="analytics-flow" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:userTask id="handle" name="处理 Handle">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="desk" /></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handle" />
-    <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const FLOW_XML = singleTaskProcess({ processId: 'analytics-flow', taskId: 'handle', taskName: '处理 Handle', candidateGroups: 'desk' });
 
 for (const backend of await backends()) {
   describe(`analytics case facts (${backend})`, () => {

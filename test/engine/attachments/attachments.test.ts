@@ -14,23 +14,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backends } from '../../helpers/backends.ts';
 import { waitFor } from '../../helpers/processes.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
+import { singleTaskProcess } from '../../helpers/bpmn.ts';
 
 const LIMIT_MB = 7;
 const LIMIT = LIMIT_MB * 1024 * 1024;
 
-const CASE_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-  id="attach-defs" targetNamespace="http://loopdesk.dev/test">
-  <bpmn:process id="desk-case" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:userTask id="diagnose" name="Remote diagnosis">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="desk" /></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="diagnose" />
-    <bpmn:sequenceFlow id="f2" sourceRef="diagnose" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const CASE_XML = singleTaskProcess({ processId: 'desk-case', taskId: 'diagnose', taskName: 'Remote diagnosis', candidateGroups: 'desk' });
 
 // --- tiny valid files, built here so the bytes are known exactly ---
 

@@ -6,19 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../helpers/backends.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
+import { singleTaskProcess } from '../../helpers/bpmn.ts';
 
-const processXml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="dispatch-flow" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:userTask id="handle" name="Handle complaint">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="aftersales-tech" /></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="handle" />
-    <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const processXml = singleTaskProcess({ processId: 'dispatch-flow', taskId: 'handle', taskName: 'Handle complaint', candidateGroups: 'aftersales-tech' });
 
 describe.each(await backends())('dispatch over HTTP on %s', (backend) => {
   let s: TestServer;

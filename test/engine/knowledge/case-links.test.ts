@@ -6,19 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../helpers/backends.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
+import { singleTaskProcess } from '../../helpers/bpmn.ts';
 
-const processXml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="repair-case" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:userTask id="diagnose" name="Diagnose">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="aftersales-tech" /></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="diagnose" />
-    <bpmn:sequenceFlow id="f2" sourceRef="diagnose" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const processXml = singleTaskProcess({ processId: 'repair-case', taskId: 'diagnose', taskName: 'Diagnose', candidateGroups: 'aftersales-tech' });
 
 const article = {
   title: '空调制冷效果差',

@@ -8,22 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../helpers/backends.ts';
 import { waitFor } from '../../helpers/processes.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
+import { singleTaskProcess } from '../../helpers/bpmn.ts';
 
 const START = '2024-05-06T02:00:00.000Z'; // 10:00 in Shanghai, a Monday
 
-const CASE_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-  id="progress-defs" targetNamespace="http://loopdesk.dev/test">
-  <bpmn:process id="repair-case" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:userTask id="repair" name="Repair">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="desk" /></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="repair" />
-    <bpmn:sequenceFlow id="f2" sourceRef="repair" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const CASE_XML = singleTaskProcess({ processId: 'repair-case', taskId: 'repair', taskName: 'Repair', candidateGroups: 'desk' });
 
 for (const backend of await backends()) {
   describe(`R16 progress log (${backend})`, () => {

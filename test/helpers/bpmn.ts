@@ -1,0 +1,29 @@
+/**
+ * BPMN the tests deploy. Most suites about one concern (attachments, progress, dispatch, knowledge
+ * links, analytics) need a case waiting in one user task for a candidate group; this writes that
+ * diagram once.
+ */
+
+export interface SingleTaskProcess {
+  processId: string;
+  taskId: string;
+  taskName: string;
+  candidateGroups: string;
+}
+
+/** start → one user task (offered to `candidateGroups`) → end. */
+export function singleTaskProcess({ processId, taskId, taskName, candidateGroups }: SingleTaskProcess): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+  id="${processId}-defs" targetNamespace="http://loopdesk.dev/test">
+  <bpmn:process id="${processId}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="${taskId}" name="${taskName}">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="${candidateGroups}" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="${taskId}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="${taskId}" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+}
