@@ -20,6 +20,8 @@ import { SessionProvider, useSession } from './session.tsx';
 const loadNewCase = () => import('./screens/NewCase.tsx');
 const loadTaskScreen = () => import('./screens/TaskScreen.tsx');
 const NewCase = lazy(loadNewCase);
+// Supervisors' dashboard: ECharts (and bpmn-js for the heatmap) in chunks of their own.
+const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx'));
 const TaskScreen = lazy(loadTaskScreen);
 if (window.location.pathname.startsWith('/tasks/')) void loadTaskScreen();
 else if (window.location.pathname === '/cases/new') void loadNewCase();
@@ -50,6 +52,7 @@ const ROUTES: [string, (p: Record<string, string>, q: URLSearchParams) => ReactN
   ['/knowledge', (_, q) => <KnowledgeSearch caseId={q.get('case') ?? undefined} />],
   ['/knowledge/:id', (p, q) => <ArticleView articleId={p.id!} caseId={q.get('case') ?? undefined} />],
   ['/notifications', () => <Notifications />],
+  ['/dashboard', () => <Dashboard />],
 ];
 
 function Routes() {

@@ -104,6 +104,13 @@ export function Layout({ children }: { children: ReactNode }) {
                   ) : null}
                 </Link>
               </li>
+              {hasRole(user, 'supervisor', 'admin') ? (
+                <li>
+                  <Link to="/dashboard" aria-current={current('/dashboard')} data-testid="nav-dashboard">
+                    {t('nav.dashboard')}
+                  </Link>
+                </li>
+              ) : null}
               {hasRole(user, 'admin') ? (
                 <li>
                   <a href="/api/docs">{t('nav.apiDocs')}</a>
