@@ -14,6 +14,7 @@ import { buildApp } from './http/app.ts';
 import { JobRunner } from './jobs/JobRunner.ts';
 import { ensureKnowledgeSearch } from './knowledge/searchIndex.ts';
 import { NotificationDispatcher } from './notifications/NotificationDispatcher.ts';
+import { ReportScheduler } from './analytics/reportSchedule.ts';
 import { notificationSettingsFromEnv } from './notifications/settings.ts';
 import { openDatabase } from './store/schema.ts';
 import { loadCalendars } from './usecases/calendars.ts';
@@ -49,10 +50,12 @@ export async function createServer(config: Config, options: { logger?: boolean |
     definitionsDir: config.definitionsDir,
     log: (msg, err) => app.log.error({ err }, msg),
   });
+  const reports = new ReportScheduler(ctx, config.jobPollMs, (msg, err) => app.log.error({ err }, msg));
   const app = await buildApp({ ctx, runner, version: VERSION, logger: options.logger });
   const generatedAdminPassword = await ensureAdmin(db, Date.now());
   await loadShippedDefinitions(ctx, config.definitionsDir);
   notifier.start();
+  reports.start();
   // Calendars edited on another node reach this one within a minute.
   const calendarRefresh = setInterval(() => loadCalendars(ctx).catch((err) => app.log.error({ err }, 'calendar reload failed')), 60_000);
   calendarRefresh.unref();
@@ -71,6 +74,7 @@ export async function createServer(config: Config, options: { logger?: boolean |
       await app.close();
       await runner.stop();
       await notifier.stop();
+      await reports.stop();
       await db.close();
     },
   };

@@ -158,7 +158,7 @@ export const reportQuery = {
     ...filterProperties,
     period: { type: 'string', enum: ['week', 'month'], default: 'week' },
     at: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a day inside the period; default: the last complete period' },
-    format: { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' },
+    format: { type: 'string', enum: ['json', 'csv', 'xlsx', 'html'], default: 'json' },
   },
 } as const;
 
@@ -694,3 +694,29 @@ export const reviewResponse = {
 } as const;
 
 export { findingSchema };
+
+export const reportRunParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'label'],
+  properties: { kind: { type: 'string', enum: ['week', 'month'] }, label: { type: 'string', pattern: '^\\d{4}-(W\\d{2}|\\d{2})$' } },
+} as const;
+
+export const reportRunQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: ['json', 'html'], default: 'json' } },
+} as const;
+
+export const reportRunSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'label', 'from', 'to', 'generatedAt'],
+  properties: {
+    kind: { type: 'string', enum: ['week', 'month'] },
+    label: { type: 'string' },
+    from: { type: 'integer' },
+    to: { type: 'integer' },
+    generatedAt: { type: 'integer' },
+  },
+} as const;

@@ -178,4 +178,21 @@ export const AnalyticsSetting = new EntitySchema({
   },
 });
 
-export const analyticsEntities = [CaseFacts, AnalyticsDaily, OptimisationAction, ReviewSample, ReviewFinding, AnalyticsSetting];
+/**
+ * The scheduled weekly and monthly reports (R24): one row per period, keyed by it, so two nodes
+ * that both notice a period has ended generate it once (the second insert is a no-op).
+ */
+export const ReportRun = new EntitySchema({
+  name: 'ReportRun',
+  tableName: 'report_runs',
+  properties: {
+    kind: { ...str(10), primary: true },
+    label: { ...str(20), primary: true },
+    fromAt: time(),
+    toAt: time(),
+    generatedAt: time(),
+    summary: text(),
+  },
+});
+
+export const analyticsEntities = [CaseFacts, AnalyticsDaily, OptimisationAction, ReviewSample, ReviewFinding, AnalyticsSetting, ReportRun];

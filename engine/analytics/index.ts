@@ -3,7 +3,7 @@
  * the case facts up to date (`ensureFacts`), reads the analytics definition, and runs one report.
  * `recordCaseFacts` is for the engine's step; `analyticsEntities` for the schema.
  */
-import { forbidden } from '../core/errors.ts';
+import { forbidden, notFound } from '../core/errors.ts';
 import { type EngineContext, type Principal, isSupervisor } from '../usecases/context.ts';
 import type { ActionBody, ActionPatch, FindingBody } from '../../schemas/analytics.ts';
 import { actionComparison, createAction, deleteAction, evaluateAction, getAction, listActions, updateAction } from './actions.ts';
@@ -17,6 +17,8 @@ import { reportPeriod } from './periods.ts';
 import { pilotComparison } from './pilot.ts';
 import { quality } from './quality.ts';
 import { type ReportOptions, csvChunks, reportSummary, reportXlsx } from './report.ts';
+import { renderReportHtml, reportHtml } from './reportHtml.ts';
+import { getReportRun, listReportRuns } from './reportSchedule.ts';
 import { addFinding, freezeReview, weeklyReview } from './review.ts';
 import { getDefinition, saveDefinition } from './settings.ts';
 import { satisfaction } from './satisfaction.ts';
@@ -26,6 +28,15 @@ import { targetsReport } from './targets.ts';
 export { analyticsEntities } from './entities.ts';
 export { backfillCaseFacts, ensureFacts, recordCaseFacts } from './facts.ts';
 export { loadShippedTargets } from './settings.ts';
+export { generateDueReports, ReportScheduler } from './reportSchedule.ts';
+export { listReportRuns };
+
+/** A stored weekly/monthly report, as JSON or as the HTML page in the reader's language. */
+export async function reportRun(ctx: EngineContext, kind: string, label: string, format: 'json' | 'html', lang: 'zh-CN' | 'en') {
+  const run = await getReportRun(ctx, kind, label);
+  if (!run) throw notFound('report', `${kind} ${label}`);
+  return format === 'html' ? { kind: 'html' as const, body: renderReportHtml(run.summary, lang) } : { kind: 'json' as const, body: run };
+}
 
 /** Facts current, then the definition: what every report starts with. */
 async function prepare(ctx: EngineContext) {
@@ -126,7 +137,7 @@ export async function drawReviewSample(ctx: EngineContext, week: string, who: Pr
 
 export const recordFinding = (ctx: EngineContext, week: string, body: FindingBody, who: Principal, requestId?: string) => addFinding(ctx, week, body, who, requestId);
 
-export type ReportRequest = FilterQuery & { period?: 'week' | 'month'; at?: string; format?: 'json' | 'csv' | 'xlsx' };
+export type ReportRequest = FilterQuery & { period?: 'week' | 'month'; at?: string; format?: 'json' | 'csv' | 'xlsx' | 'html' };
 
 /** The periodic report; agents get their own cases only, personal data masked without pii:read. */
 export async function periodicReport(ctx: EngineContext, q: ReportRequest, who: Principal, lang: 'zh-CN' | 'en') {
@@ -138,6 +149,7 @@ export async function periodicReport(ctx: EngineContext, q: ReportRequest, who: 
   const filename = `loopdesk-report-${period.label}`;
   if (q.format === 'csv') return { kind: 'csv' as const, filename: `${filename}.csv`, chunks: csvChunks(ctx.db, { ...f, from: period.from, to: period.to }, opts) };
   if (q.format === 'xlsx') return { kind: 'xlsx' as const, filename: `${filename}.xlsx`, body: await reportXlsx(ctx.db, f, def, opts, now) };
+  if (q.format === 'html') return { kind: 'html' as const, body: await reportHtml(ctx.db, await reportSummary(ctx.db, f, def, opts, now), f, opts) };
   return { kind: 'json' as const, body: await reportSummary(ctx.db, f, def, opts, now) };
 }
 

@@ -175,6 +175,11 @@ export async function reportSummary(tx: Tx, f: AnalyticsFilter, def: AnalyticsDe
   };
 }
 
+export type ReportSummary = Awaited<ReturnType<typeof reportSummary>>;
+
+/** A metric's name in a language (stored report snapshots are shown in the reader's). */
+export const metricLabel = (metric: MetricKey, lang: Lang) => METRIC_LABELS[metric][lang === 'zh-CN' ? 0 : 1];
+
 /** The whole report as an XLSX workbook. */
 export async function reportXlsx(db: Db, f: AnalyticsFilter, def: AnalyticsDefinitionWithSettings, opts: ReportOptions, now: number): Promise<Buffer> {
   const zh = opts.lang === 'zh-CN';

@@ -31,6 +31,9 @@ import {
   slaResponse,
   targetsResponse,
   weekParams,
+  reportRunParams,
+  reportRunQuery,
+  reportRunSchema,
 } from '../../../schemas/analytics.ts';
 import {
   actionComparisonReport,
@@ -57,6 +60,8 @@ import {
   slaStats,
   targetsWithActuals,
   updateAction,
+  listReportRuns,
+  reportRun,
 } from '../../analytics/index.ts';
 import { type RouteDeps, typed, userOf } from '../types.ts';
 
@@ -380,9 +385,38 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: RouteDeps) 
       if (report.kind === 'json') return report.body;
       // Files, not JSON: sent past the typed reply.
       const raw = reply as unknown as FastifyReply;
-      raw.header('content-disposition', `attachment; filename="${report.filename}"`);
+      if (report.kind !== 'html') raw.header('content-disposition', `attachment; filename="${report.filename}"`);
+      if (report.kind === 'html') return raw.type('text/html; charset=utf-8').send(report.body);
       if (report.kind === 'csv') return raw.type('text/csv; charset=utf-8').send(Readable.from(report.chunks));
       return raw.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(report.body);
+    },
+  );
+
+  r.get(
+    '/api/analytics/report-runs',
+    {
+      config: { access: ['supervisor', 'admin'] },
+      schema: { tags, description: 'The weekly and monthly reports generated on schedule (Monday / the 1st, 08:00 analytics time), newest first (R24).', response: { 200: { type: 'array', items: reportRunSchema } } },
+    },
+    async () => listReportRuns(ctx),
+  );
+
+  r.get(
+    '/api/analytics/report-runs/:kind/:label',
+    {
+      config: { access: ['supervisor', 'admin'] },
+      schema: {
+        tags,
+        description: 'One scheduled report: its figures as generated (JSON), or the printable page (format=html) in the caller\'s language.',
+        params: reportRunParams,
+        querystring: reportRunQuery,
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const run = await reportRun(ctx, req.params.kind, req.params.label, req.query.format ?? 'json', req.lang);
+      if (run.kind === 'json') return run.body as unknown as Record<string, unknown>;
+      return (reply as unknown as FastifyReply).type('text/html; charset=utf-8').send(run.body);
     },
   );
 }

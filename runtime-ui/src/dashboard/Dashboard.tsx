@@ -6,7 +6,7 @@
  * view can be bookmarked and shared.
  */
 import { lazy, type ReactNode, Suspense, useMemo, useState } from 'react';
-import { ApiError, api, query } from '../api.ts';
+import { ApiError, api, fetchBlob, query } from '../api.ts';
 import { Loading } from '../components/Status.tsx';
 import { useI18n } from '../i18n.tsx';
 import { navigate, useLocation } from '../router.tsx';
@@ -558,20 +558,21 @@ function Incomplete({ report, text }: { report: IncompleteReport; text: Dashboar
 }
 
 function Downloads({ filters, text }: { filters: Filters; text: DashboardText }) {
-  const link = (period: 'week' | 'month', format: 'csv' | 'xlsx') => `/api/analytics/report${query({ ...filters, period, format })}`;
+  const link = (period: 'week' | 'month', format: 'csv' | 'xlsx' | 'html') => `/api/analytics/report${query({ ...filters, period, format })}`;
+  // The API wants the bearer token, so files come through fetch and leave as blob URLs.
   const download = async (href: string, name: string) => {
-    const { fetchBlob } = await import('../api.ts');
     const blob = await fetchBlob(href);
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = name;
+    if (name.endsWith('.html')) a.target = '_blank';
+    else a.download = name;
     a.click();
-    URL.revokeObjectURL(a.href);
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
   };
   return (
     <Panel title={text('download')} testId="panel-downloads">
       {(['week', 'month'] as const).map((period) =>
-        (['xlsx', 'csv'] as const).map((format) => (
+        (['html', 'xlsx', 'csv'] as const).map((format) => (
           <button key={`${period}-${format}`} type="button" className="btn-secondary" onClick={() => void download(link(period, format), `loopdesk-${period}.${format}`)}>
             {text(period)} · {format.toUpperCase()}
           </button>
