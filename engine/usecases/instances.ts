@@ -146,6 +146,20 @@ export async function startInstance(
   });
 }
 
+/**
+ * A case by its readable number (R1), for whoever may read it. A case someone may not read answers
+ * exactly like a number that was never issued, so case numbers cannot be probed.
+ */
+export async function getCaseByNumber(ctx: EngineContext, caseNumber: string, who: Principal): Promise<InstanceView> {
+  const id = await instanceIdByCaseNumber(ctx, caseNumber);
+  try {
+    return await getInstance(ctx, id, who);
+  } catch (err) {
+    if (err instanceof LoopdeskError && err.statusCode === 404) throw notFound('case', caseNumber);
+    throw err;
+  }
+}
+
 /** Finds a case by its readable number (R1). */
 export async function instanceIdByCaseNumber(ctx: EngineContext, caseNumber: string): Promise<string> {
   const row = await ctx.db.get<{ id: string }>('SELECT id FROM instances WHERE case_number = ?', [caseNumber]);

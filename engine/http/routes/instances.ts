@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, idParams, instanceSchema, instanceSummarySchema, messageBody, startInstanceBody } from '../../../schemas/api.ts';
-import { getInstance, instanceIdByCaseNumber, startInstance } from '../../usecases/instances.ts';
+import { getCaseByNumber, getInstance, startInstance } from '../../usecases/instances.ts';
 import { correlateMessage } from '../../usecases/messages.ts';
 import { type RouteDeps, typed, userOf } from '../types.ts';
 
@@ -27,7 +27,7 @@ export async function instanceRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
         response: { 200: instanceSchema, ...errorResponses },
       },
     },
-    async (req) => getInstance(ctx, await instanceIdByCaseNumber(ctx, req.params.number), userOf(req)),
+    async (req) => getCaseByNumber(ctx, req.params.number, userOf(req)),
   );
 
   r.get(
