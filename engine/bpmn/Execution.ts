@@ -139,6 +139,21 @@ export class Execution {
     return true;
   }
 
+  /**
+   * Retries a node where tokens stopped with an incident (after the definition or the data was
+   * fixed): each such token's failed visit closes with outcome `error` and the token enters the
+   * node afresh. Failing again raises a new incident. Returns how many tokens were retried.
+   */
+  retryIncident(nodeId: string | null): number {
+    const stuck = this.state.tokens.filter((t) => t.wait === 'incident' && (nodeId === null || t.nodeId === nodeId));
+    for (const token of stuck) {
+      this.closeVisit(token, 'error', this.ctx.actor);
+      this.arrive(token, token.nodeId, token.via);
+    }
+    this.drain();
+    return stuck.length;
+  }
+
   /** An asynchronous service task used up its retries: the token stops there with an incident. */
   failService(tokenId: number, message: string): boolean {
     const token = this.state.tokens.find((t) => t.id === tokenId && t.wait === 'service');

@@ -23,6 +23,7 @@ import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { incidentRoutes } from './routes/incidents.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
@@ -72,7 +73,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, importRoutes, analyticsRoutes, adminRoutes]) {
+  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, importRoutes, analyticsRoutes, incidentRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

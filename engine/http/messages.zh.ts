@@ -73,6 +73,8 @@ export const ZH_ERROR_HEADS: Record<string, string> = {
   LD_SERVICE_FAILED: '服务任务执行失败',
   LD_FEEL_ERROR: 'FEEL 表达式求值失败',
   LD_TIMER_INVALID: '定时器定义无效',
+  LD_INCIDENT_RESOLVED: '该异常已处理',
+  LD_INCIDENT_NOT_WAITING: '没有流程令牌停在该异常节点上',
   // Forms, SLA, calendars, routing
   LD_FORM_NOT_PUBLISHED: '表单尚未发布',
   LD_FORM_REQUIRED: '该流程需要先填写开始表单',

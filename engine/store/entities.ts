@@ -229,6 +229,7 @@ export const Incident = table(
     message: text(),
     createdAt: time(),
     resolvedAt: time(true),
+    resolvedBy: str(100, true),
   },
   { indexes: [{ properties: ['instanceId'] }] },
 );

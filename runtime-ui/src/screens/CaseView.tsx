@@ -15,6 +15,7 @@ import { useLoad } from '../useLoad.ts';
 import { Attachments } from './case/Attachments.tsx';
 import { AuditTrail } from './case/AuditTrail.tsx';
 import { CaseArticles } from './case/CaseArticles.tsx';
+import { Incidents } from './case/Incidents.tsx';
 import { ProgressLog } from './case/ProgressLog.tsx';
 import { SlaClocks } from './case/SlaClocks.tsx';
 import { Timeline } from './case/Timeline.tsx';
@@ -119,6 +120,7 @@ export function CaseView({ caseNumber, instanceId }: { caseNumber?: string; inst
               </div>
             </dl>
           </section>
+          <Incidents instanceId={inst.id} incidents={inst.incidents ?? []} canRetry={isSupervisor(user)} onChanged={() => setRefresh((n) => n + 1)} />
           <ErrorNote error={clocks.error} />
           <SlaClocks clocks={clocks.data ?? []} now={now} />
           <Timeline history={inst.history} now={now} />
