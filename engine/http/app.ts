@@ -39,19 +39,28 @@ export interface AppOptions extends RouteDeps {
 }
 
 const BPMN_BODY_LIMIT = 5 * 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BPMN_BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A caller's (or load balancer's) X-Request-Id is kept when it is a sane token, so one id
+    // follows a request through the proxy, the JSON logs and the audit rows; otherwise a new one.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   });
   // BPMN arrives as XML text; the deploy route parses it.
   app.addContentTypeParser(['application/xml', 'text/xml', 'application/bpmn+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   registerErrorHandler(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
   await app.register(accessPlugin, { db: opts.ctx.db });
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: true } });
   await app.register(rateLimit, { global: false });
