@@ -21,6 +21,11 @@ const ROLE_PERMISSIONS: Record<Role, string[]> = {
   admin: ['pii:read'],
 };
 
+/** Whether someone with these roles and direct permissions may see personal data unmasked (R39). */
+export function maySeePersonalData(roles: readonly string[], permissions: readonly string[]): boolean {
+  return permissions.includes('pii:read') || roles.some((r) => (ROLE_PERMISSIONS as Record<string, string[]>)[r]?.includes('pii:read'));
+}
+
 export interface UserInput {
   username: string;
   password: string;

@@ -5,6 +5,7 @@
  * notices. Producers then only pass what is special to them, and no template shows empty blanks.
  */
 import { DateTime, Duration } from 'luxon';
+import { maskName, maskPhone } from '../forms/mask.ts';
 import type { Tx } from '../store/db.ts';
 
 type Obj = Record<string, unknown>;
@@ -72,4 +73,24 @@ export function mergeContext(base: Obj, over: Obj): Obj {
     out[k] = val && typeof val === 'object' && !Array.isArray(val) && obj(base[k]) ? { ...obj(base[k]), ...(val as Obj) } : val;
   }
   return out;
+}
+
+/** Masks one e-mail address: c***@example.com. */
+const maskEmail = (v: string) => v.replace(/^([^@])[^@]*(@.*)$/, '$1***$2');
+
+/**
+ * The fields as a recipient without pii:read sees them: the customer's name, phone and e-mail
+ * masked (R39). Only `customer.*` holds personal data: case, report and feedback fields do not.
+ */
+export function maskPersonalFields(fields: Obj): Obj {
+  const customer = obj(fields.customer);
+  if (Object.keys(customer).length === 0) return fields;
+  const masked: Obj = { ...customer };
+  for (const [key, value] of Object.entries(customer)) {
+    if (typeof value !== 'string' || value === '') continue;
+    if (/phone|mobile|tel/i.test(key)) masked[key] = maskPhone(value);
+    else if (/mail/i.test(key)) masked[key] = maskEmail(value);
+    else if (/name/i.test(key)) masked[key] = maskName(value);
+  }
+  return { ...fields, customer: masked };
 }

@@ -12,7 +12,7 @@ import { DatabaseUnavailableError, type Tx } from '../store/db.ts';
 import type { EngineContext } from '../usecases/context.ts';
 import { NOTIFICATION_KIND } from './enqueue.ts';
 import { RECIPIENT_MAX } from './entities.ts';
-import { caseContext, mergeContext } from './caseContext.ts';
+import { caseContext, maskPersonalFields, mergeContext } from './caseContext.ts';
 import { resolveCaseRecipients } from './caseRecipients.ts';
 import { CHANNELS, type Channel, type Target, UserDirectory, isChannel, resolveRecipients } from './recipients.ts';
 import { DEFAULT_LANG, type Lang, type Templates, isLang, render } from './templates.ts';
@@ -136,18 +136,20 @@ async function expandOne(tx: Tx, dir: UserDirectory, templates: Templates, row: 
       if (seen.has(key)) continue;
       seen.add(key);
       const lang = target.lang ?? requestedLang ?? DEFAULT_LANG;
+      // What this recipient may see: contact data masked unless they may read it (R39).
+      const visible = target.pii ? fields : maskPersonalFields(fields);
       const n: NewNotification = { ...base, recipient: target.recipient, channel, lang, state: 'failed', error: target.error ?? null };
       if (!template) n.error ??= 'the notification names no template';
       if (!n.error) {
         try {
-          const r = render(templates, template, lang, renderContext(p, fields, target));
+          const r = render(templates, template, lang, renderContext(p, visible, target));
           Object.assign(n, { lang: r.lang, subject: r.subject, body: r.body });
           n.state = channel === 'in-app' ? 'sent' : 'pending';
         } catch (err) {
           n.error = (err as Error).message;
         }
       }
-      await insert(tx, row, p, fields, n, now);
+      await insert(tx, row, p, visible, n, now);
       if (n.state === 'pending') toSend++;
     }
   }

@@ -6,6 +6,7 @@
  * PostgreSQL and a service desk has hundreds of users, not millions. A recipient that resolves to
  * nobody is returned with an error, so the caller stores a visible failed row instead of dropping it.
  */
+import { maySeePersonalData } from '../auth/users.ts';
 import type { Tx } from '../store/db.ts';
 import { RECIPIENT_MAX } from './entities.ts';
 import { type Lang, isLang } from './templates.ts';
@@ -22,6 +23,11 @@ export interface Target {
   name: string;
   /** The user's stored language, when the users table has one. */
   lang: Lang | null;
+  /**
+   * May read the case's personal data unmasked (R39): staff with pii:read, and an address the
+   * process names itself (the customer's own). Staff without it and webhooks get masked values.
+   */
+  pii: boolean;
   error?: string;
 }
 
@@ -33,6 +39,7 @@ interface DirectoryUser {
   roles: string[];
   teams: string[];
   departments: string[];
+  permissions: string[];
 }
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -79,6 +86,7 @@ export class UserDirectory {
           roles: list(r.roles),
           teams: list(r.teams),
           departments: list(r.departments),
+          permissions: list(r.permissions),
         };
       }),
     );
@@ -96,16 +104,17 @@ export function recipientSpecs(to: unknown): string[] {
   return [...new Set(parts.map((p) => p.trim()).filter(Boolean))];
 }
 
-const failed = (spec: string, error: string): Target => ({ recipient: spec.slice(0, RECIPIENT_MAX), name: spec, lang: null, error });
+const failed = (spec: string, error: string): Target => ({ recipient: spec.slice(0, RECIPIENT_MAX), name: spec, lang: null, pii: false, error });
 
 function forUser(u: DirectoryUser, channel: Channel): Target {
-  if (channel === 'in-app') return { recipient: u.username, name: u.name, lang: u.lang };
+  const pii = maySeePersonalData(u.roles, u.permissions);
+  if (channel === 'in-app') return { recipient: u.username, name: u.name, lang: u.lang, pii };
   if (channel === 'email') {
     return u.email
-      ? { recipient: u.email, name: u.name, lang: u.lang }
-      : { recipient: u.username, name: u.name, lang: u.lang, error: `user "${u.username}" has no e-mail address on record` };
+      ? { recipient: u.email, name: u.name, lang: u.lang, pii }
+      : { recipient: u.username, name: u.name, lang: u.lang, pii, error: `user "${u.username}" has no e-mail address on record` };
   }
-  return { recipient: u.username, name: u.name, lang: u.lang, error: `user "${u.username}" cannot receive webhooks; webhook recipients are http(s) URLs` };
+  return { recipient: u.username, name: u.name, lang: u.lang, pii, error: `user "${u.username}" cannot receive webhooks; webhook recipients are http(s) URLs` };
 }
 
 /** Resolves one spec for one channel to its targets (several for a group), or one failed target. */
@@ -113,7 +122,8 @@ export async function resolveSpec(dir: UserDirectory, spec: string, channel: Cha
   if (isWebhookUrl(spec)) {
     if (channel !== 'webhook') return [failed(spec, `a URL receives webhooks, not ${channel} notifications`)];
     if (spec.length > RECIPIENT_MAX) return [failed(spec, `the webhook URL is longer than ${RECIPIENT_MAX} characters`)];
-    return [{ recipient: spec, name: spec, lang: null }];
+    // Another system: it gets what a staff member without pii:read would see.
+    return [{ recipient: spec, name: spec, lang: null, pii: false }];
   }
   const m = /^(user|team|department|dept|role|email):(.*)$/i.exec(spec);
   const kind = m ? m[1]!.toLowerCase() : isEmailAddress(spec) ? 'email' : 'user';
@@ -121,9 +131,9 @@ export async function resolveSpec(dir: UserDirectory, spec: string, channel: Cha
   if (!name) return [failed(spec, `recipient "${spec}" names nobody`)];
   if (kind === 'email') {
     if (!isEmailAddress(name)) return [failed(spec, `"${name}" is not an e-mail address`)];
-    if (channel === 'email') return [{ recipient: name, name, lang: null }];
-    // An address may still be a username (accounts named by their e-mail).
-    const user = (await dir.all()).find((u) => u.username === name);
+    // An address may still be a user's (accounts named by their e-mail): staff rules apply then.
+    const user = (await dir.all()).find((u) => u.username === name || u.email === name);
+    if (channel === 'email') return [user ? forUser(user, channel) : { recipient: name, name, lang: null, pii: true }];
     return user ? [forUser(user, channel)] : [failed(spec, `an e-mail address receives e-mail, not ${channel} notifications, and no user is named "${name}"`)];
   }
   const users = await dir.all();
