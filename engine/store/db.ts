@@ -51,6 +51,16 @@ function toSqliteParam(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
+/**
+ * How long a write waits for another process's lock. better-sqlite3 waits synchronously, so the
+ * whole server stalls for that time; a short wait followed by a 503 + Retry-After keeps every other
+ * request moving. Only other processes (a backup, a sqlite3 shell) contend: one server owns the file.
+ */
+function busyTimeoutMs(): number {
+  const configured = Number(process.env.LOOPDESK_SQLITE_BUSY_TIMEOUT_MS);
+  return Number.isInteger(configured) && configured >= 0 ? configured : 250;
+}
+
 export function openSqlite(file: string): Db {
   const conn = new Database(file);
   conn.pragma('journal_mode = WAL');
@@ -61,7 +71,7 @@ export function openSqlite(file: string): Db {
   // Savepoints (one per command in a group commit) journal the pages they touch; in a temp file
   // that doubled the bytes written per command.
   conn.pragma('temp_store = MEMORY');
-  conn.pragma('busy_timeout = 5000');
+  conn.pragma(`busy_timeout = ${busyTimeoutMs()}`);
   // The safety net only: checkpoints normally run on a worker thread (sqliteCheckpointer.ts).
   conn.pragma('wal_autocheckpoint = 20000');
   const inMemory = file === ':memory:' || file === '';
@@ -103,6 +113,8 @@ export function openSqlite(file: string): Db {
   const pending: Pending[] = [];
   let flushQueued = false;
   const MAX_BATCH = 64;
+  const LOCKED_BACKOFF_MS = 1000;
+  let lockedUntil = 0;
 
   const flush = async () => {
     flushQueued = false;
@@ -114,9 +126,16 @@ export function openSqlite(file: string): Db {
       return;
     }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    if (Date.now() < lockedUntil) {
+      for (const p of batch) p.reject(new DatabaseUnavailableError('the database file is locked by another process'));
+      return;
+    }
     try {
       conn.exec('BEGIN IMMEDIATE');
     } catch (err) {
+      // Someone else holds the write lock. Every waiter would stall the event loop for the busy
+      // timeout in turn, so for a short while writes fail fast (503 + Retry-After) instead.
+      if (/^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string }).code ?? '')) lockedUntil = Date.now() + LOCKED_BACKOFF_MS;
       for (const p of batch) p.reject(translateSqliteError(err));
       return;
     }
@@ -178,9 +197,13 @@ export function openSqlite(file: string): Db {
   };
 }
 
+/** Locked, full, read-only or failing storage: the request fails with 503 and may be retried. */
+const SQLITE_UNAVAILABLE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL'];
+
 function translateSqliteError(err: unknown): unknown {
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR') {
+  // Extended codes (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT…) count as their base code.
+  if (SQLITE_UNAVAILABLE.some((base) => code === base || code.startsWith(`${base}_`))) {
     return new DatabaseUnavailableError(`${code}: ${(err as Error).message}`);
   }
   return err;
@@ -253,6 +276,13 @@ export function openPostgres(url: string, poolSize = 10): Db {
       }
       const tx = pgQueries((sql, params) => client.query(sql, params));
       let broken = false;
+      // The connection dying between two queries of this transaction (server restart, terminated
+      // backend) is emitted on the client, not thrown; without a listener it would crash the process.
+      // The next query fails and the transaction rolls back as usual.
+      const onLost = () => {
+        broken = true;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
@@ -266,6 +296,7 @@ export function openPostgres(url: string, poolSize = 10): Db {
         }
         throw translatePgError(err);
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
