@@ -24,3 +24,11 @@ export const customerPatchBody = {
   minProperties: 1,
   properties: customerProperties,
 } as const;
+
+/** Erasure (GDPR art. 17) asks why, for the audit trail; the reason must not quote personal data. */
+export const customerErasureBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', minLength: 3, maxLength: 500, description: 'why, e.g. "erasure request of 2026-11-20, ticket 4711"' } },
+} as const;

@@ -25,6 +25,8 @@ export interface Customer extends Required<CustomerInput> {
   id: string;
   createdAt: number;
   updatedAt: number;
+  /** When the personal data was erased (erasure.ts); the profile then holds a pseudonym only. */
+  erasedAt: number | null;
 }
 
 export interface HistoryEntry {
@@ -48,6 +50,7 @@ const toCustomer = (r: Record<string, unknown>): Customer => ({
   specialNeeds: (r.special_needs as string | null) ?? null,
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
+  erasedAt: r.erased_at === null || r.erased_at === undefined ? null : Number(r.erased_at),
 });
 
 /** Contact data as the viewer may see it (R39). */
@@ -69,6 +72,7 @@ export async function createCustomer(ctx: EngineContext, input: CustomerInput, a
       specialNeeds: input.specialNeeds ?? null,
       createdAt: now,
       updatedAt: now,
+      erasedAt: null,
     };
     await tx.run(
       'INSERT INTO customers (id, name, company, phone, email, region, high_value, special_needs, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

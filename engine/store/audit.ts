@@ -16,14 +16,33 @@ export interface AuditInput {
   requestId?: string | null;
 }
 
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The digest a payload is hashed by; kept when the payload itself is erased (redactAudit). */
+const payloadDigest = (payload: string | null) => (payload === null ? null : sha256(payload));
+
+interface HashedRow {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+}
+
 /**
- * The hash of one row: SHA-256 over the previous row's hash of the same entity and the row's own
- * fields. Editing or deleting any row breaks the chain from there on (verifyAuditChain).
+ * The hash of one row: SHA-256 over the previous row's hash of the same entity, the row's fields
+ * and the digests of its before/after payloads. Editing or deleting any row breaks the chain from
+ * there on (verifyAuditChain). Hashing the payloads' digests rather than the payloads lets personal
+ * data be erased from a row (GDPR) while the chain still proves nothing else changed.
  */
-function rowHash(prev: string | null, r: { id: string; at: number; actor: string; action: string; entityType: string; entityId: string; before: string | null; after: string | null }): string {
-  return createHash('sha256')
-    .update(JSON.stringify([prev, r.id, Number(r.at), r.actor, r.action, r.entityType, r.entityId, r.before, r.after]))
-    .digest('hex');
+function rowHash(prev: string | null, r: HashedRow, beforeDigest: string | null, afterDigest: string | null): string {
+  return sha256(JSON.stringify(['v2', prev, r.id, Number(r.at), r.actor, r.action, r.entityType, r.entityId, beforeDigest, afterDigest]));
+}
+
+/** Rows written before payload digests were hashed (they cannot be redacted without a break). */
+function legacyRowHash(prev: string | null, r: HashedRow, before: string | null, after: string | null): string {
+  return sha256(JSON.stringify([prev, r.id, Number(r.at), r.actor, r.action, r.entityType, r.entityId, before, after]));
 }
 
 export async function audit(tx: Tx, at: number, e: AuditInput): Promise<void> {
@@ -46,7 +65,7 @@ export async function audit(tx: Tx, at: number, e: AuditInput): Promise<void> {
   const prevHash = last?.hash ?? null;
   await tx.run(
     'INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, before, after, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [row.id, at, row.actor, row.action, row.entityType, row.entityId, row.before, row.after, e.requestId ?? null, prevHash, rowHash(prevHash, row)],
+    [row.id, at, row.actor, row.action, row.entityType, row.entityId, row.before, row.after, e.requestId ?? null, prevHash, rowHash(prevHash, row, payloadDigest(row.before), payloadDigest(row.after))],
   );
 }
 
@@ -72,7 +91,7 @@ export async function verifyAuditChain(tx: Tx, filter: { entityType?: string; en
     params.push(filter.entityId);
   }
   const rows = await tx.all<Record<string, unknown>>(
-    `SELECT id, at, actor, action, entity_type, entity_id, before, after, prev_hash, hash FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY entity_type, entity_id, id`,
+    `SELECT id, at, actor, action, entity_type, entity_id, before, after, before_digest, after_digest, redacted_at, prev_hash, hash FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY entity_type, entity_id, id`,
     params,
   );
   const out = new Map<string, ChainCheck>();
@@ -88,16 +107,21 @@ export async function verifyAuditChain(tx: Tx, filter: { entityType?: string; en
     check.rows++;
     if (!check.ok) continue;
     const prev = lastHash.get(key) ?? null;
-    const expected = rowHash(prev, {
+    const hashed: HashedRow = {
       id: r.id as string,
       at: Number(r.at),
       actor: r.actor as string,
       action: r.action as string,
       entityType: r.entity_type as string,
       entityId: r.entity_id as string,
-      before: (r.before as string | null) ?? null,
-      after: (r.after as string | null) ?? null,
-    });
+    };
+    const before = (r.before as string | null) ?? null;
+    const after = (r.after as string | null) ?? null;
+    const redacted = r.redacted_at !== null && r.redacted_at !== undefined;
+    const current = redacted
+      ? rowHash(prev, hashed, (r.before_digest as string | null) ?? null, (r.after_digest as string | null) ?? null)
+      : rowHash(prev, hashed, payloadDigest(before), payloadDigest(after));
+    const expected = current === r.hash || redacted ? current : legacyRowHash(prev, hashed, before, after);
     if ((r.prev_hash ?? null) !== prev || r.hash !== expected) {
       check.ok = false;
       check.brokenAt = r.id as string;
@@ -105,6 +129,25 @@ export async function verifyAuditChain(tx: Tx, filter: { entityType?: string; en
     lastHash.set(key, r.hash as string);
   }
   return [...out.values()];
+}
+
+/**
+ * Erases the before/after payloads of the given rows (personal data of an erased customer), keeping
+ * their digests so the hash chain still verifies. Returns how many rows were redacted.
+ */
+export async function redactAudit(tx: Tx, rowIds: readonly string[], at: number): Promise<number> {
+  let redacted = 0;
+  for (const id of rowIds) {
+    const r = await tx.get<{ before: string | null; after: string | null; redacted_at: number | null }>('SELECT before, after, redacted_at FROM audit_log WHERE id = ?', [id]);
+    if (!r || r.redacted_at !== null) continue;
+    redacted += await tx.run('UPDATE audit_log SET before = NULL, after = NULL, before_digest = ?, after_digest = ?, redacted_at = ? WHERE id = ?', [
+      payloadDigest(r.before ?? null),
+      payloadDigest(r.after ?? null),
+      at,
+      id,
+    ]);
+  }
+  return redacted;
 }
 
 export interface AuditRow {
@@ -117,6 +160,8 @@ export interface AuditRow {
   before: unknown;
   after: unknown;
   requestId: string | null;
+  /** Set when the payloads were erased (personal data of an erased customer). */
+  redactedAt: number | null;
 }
 
 export async function listAudit(tx: Tx, filter: { entityType?: string; entityId?: string; limit: number }): Promise<AuditRow[]> {
@@ -144,5 +189,6 @@ export async function listAudit(tx: Tx, filter: { entityType?: string; entityId?
     before: r.before ? JSON.parse(r.before as string) : null,
     after: r.after ? JSON.parse(r.after as string) : null,
     requestId: (r.request_id as string | null) ?? null,
+    redactedAt: r.redacted_at === null || r.redacted_at === undefined ? null : Number(r.redacted_at),
   }));
 }

@@ -251,6 +251,10 @@ export const AuditEntry = table(
     /** Hash chain per entity: tampering with or deleting a row breaks every later hash (R40). */
     prevHash: str(64, true),
     hash: str(64, true),
+    /** Erasure (GDPR): the payloads are nulled, their digests kept so the chain still verifies. */
+    beforeDigest: str(64, true),
+    afterDigest: str(64, true),
+    redactedAt: time(true),
   },
   // No index on `at`: ids are time-ordered (UUIDv7), so ORDER BY id is time order for free.
   { indexes: [{ properties: ['entityType', 'entityId'] }] },
@@ -324,6 +328,8 @@ export const Customer = table(
     specialNeeds: text(true),
     createdAt: time(),
     updatedAt: time(),
+    /** Set when the customer's personal data was erased (GDPR); the row stays for statistics. */
+    erasedAt: time(true),
   },
   { indexes: [{ properties: ['phone'] }, { properties: ['name'] }] },
 );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { errorResponses, idParams } from '../../../schemas/api.ts';
-import { customerBody, customerPatchBody } from '../../../schemas/customers.ts';
+import { customerBody, customerErasureBody, customerPatchBody } from '../../../schemas/customers.ts';
+import { eraseCustomer, exportCustomerData } from '../../customers/erasure.ts';
 import { SYSTEM, type Principal } from '../../usecases/context.ts';
 import {
   assertCustomerInput,
@@ -50,6 +51,39 @@ export async function customerRoutes(app: FastifyInstance, { ctx }: RouteDeps) {
     '/api/customers/:id',
     { config: { access: ['supervisor', 'admin'] }, schema: { tags: ['customers'], params: idParams, body: customerPatchBody, response: errorResponses } },
     async (req) => maskCustomer(await updateCustomer(ctx, req.params.id, req.body, userOf(req), req.id), userOf(req)),
+  );
+
+  r.get(
+    '/api/customers/:id/personal-data',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        tags: ['customers'],
+        description: "Everything Loopdesk holds about one customer, unmasked (GDPR art. 15): profile, each case's submissions, notifications. Audited.",
+        params: idParams,
+        response: errorResponses,
+      },
+    },
+    async (req, reply) => {
+      const data = await exportCustomerData(ctx, req.params.id, userOf(req), req.id);
+      return reply.header('content-disposition', `attachment; filename="customer-${req.params.id}.json"`).header('cache-control', 'no-store').send(data);
+    },
+  );
+
+  r.post(
+    '/api/customers/:id/erasure',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        tags: ['customers'],
+        description:
+          'Erases one customer\'s personal data (GDPR art. 17) in one step: profile contact data, personal form fields of their cases, notification texts, audit payloads (digests kept, the chain still verifies). Durations, types, scores and region stay for statistics.',
+        params: idParams,
+        body: customerErasureBody,
+        response: errorResponses,
+      },
+    },
+    async (req) => eraseCustomer(ctx, req.params.id, req.body.reason, userOf(req), req.id),
   );
 
   r.post(
