@@ -3,7 +3,8 @@
  * real server on a fresh SQLite file with a manual clock: cases run through a one-task process by
  * the API, then the dashboard shows the charts, the target with achieved/missed, and the BPMN
  * heatmap with an overlay and a visit-count badge on the node the cases went through. Agents get
- * no dashboard. Requirements: R24 (charts), R25/R29 (targets), R26 (time per node, heatmap).
+ * no dashboard. Requirements: R24 (charts), R25/R29 (targets), R26 (time per node, heatmap), R34
+ * (pilot vs baseline), R28 (before/after an improvement action), R27 (weekly review sample).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +51,7 @@ const tokens: Record<string, string> = {};
 const envBefore = { LOOPDESK_UI_DIR: process.env.LOOPDESK_UI_DIR, LOOPDESK_MAX_EVENT_LOOP_DELAY_MS: process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS };
 
 async function newPage(who: string): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } })).newPage();
+  const page = await (await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 40[34]/.test(m.text())) problems.push(`${who} console: ${m.text()}`);
@@ -149,6 +150,80 @@ describe('dashboard at /dashboard', () => {
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('R34, R28, R27: pilot vs baseline, an improvement action before/after, and the weekly review sample with a finding', async () => {
+    if (setupError) throw setupError;
+    // Version 2 is piloted by one team: its three complaints take 1 hour; two cases of the other
+    // teams, started in the same period on version 1, take 3 hours.
+    expect((await s.deploy(FLOW.replace('name="处理反馈"', 'name="处理反馈（先查知识库）"'), false)).status).toBe(201);
+    await api('POST', '/api/processes/dash-flow/versions/2/pilot', s.adminToken, { teams: ['pilot-desk'], until: '2024-06-30T00:00:00+08:00' });
+    tokens.wu = await s.user('wu', { teams: ['pilot-desk', 'desk'], departments: ['service'] });
+    const start = async (token: string, variables: Record<string, unknown>, version: number) => {
+      const started = await api('POST', '/api/instances', token, { processKey: 'dash-flow', variables });
+      expect(started.version).toBe(version);
+      return started.id as string;
+    };
+    const complete = async (ids: string[]) => {
+      for (const id of ids) {
+        const inst = await api('GET', `/api/instances/${id}`, tokens.zhang!);
+        await api('POST', `/api/tasks/${inst.openTasks[0].id}/complete`, tokens.zhang!, { data: {} });
+      }
+    };
+    const pilotCases = [];
+    for (let i = 0; i < 3; i++) pilotCases.push(await start(tokens.wu!, { type: 'complaint', description: `噪音投诉 ${i + 1}` }, 2));
+    const baselineCases = [await start(tokens.zhang!, {}, 1), await start(tokens.zhang!, {}, 1)];
+    await api('POST', '/api/admin/clock', s.adminToken, { advance: 'PT1H' });
+    await complete(pilotCases);
+    await api('POST', '/api/admin/clock', s.adminToken, { advance: 'PT2H' });
+    await complete(baselineCases);
+
+    const page = await newPage('li');
+    await login(page, 'li');
+    // No version picked: the panel compares the version in pilot.
+    await page.goto(`${s.url}/dashboard?processKey=dash-flow`);
+    const pilot = page.getByTestId('pilot-comparison');
+    await pilot.waitFor({ timeout: 30_000 });
+    expect(await pilot.locator('[data-group="pilot"]').textContent()).toBe('3');
+    expect(await pilot.locator('[data-group="baseline"]').textContent()).toBe('2');
+    // Medians 1 h against 3 h, but 3 and 2 cases are too few for a verdict.
+    const cycle = pilot.locator('tr[data-metric="cycleMs"]');
+    expect(await cycle.locator('td').nth(1).textContent()).toContain('1.0 小时');
+    expect(await cycle.locator('td').nth(2).textContent()).toContain('3.0 小时');
+    expect(await cycle.locator('[data-verdict]').getAttribute('data-verdict')).toBe('not-enough-data');
+    expect(await cycle.locator('[data-verdict]').textContent()).toBe('数据不足');
+
+    // An improvement action recorded without code, then compared before/after its effective day.
+    const form = page.getByTestId('new-action');
+    await form.getByTestId('action-title').fill('处理前先查知识库');
+    await form.getByTestId('action-effective').fill('2024-05-06');
+    await form.getByTestId('action-metric').selectOption('cycleMs.median');
+    await form.getByTestId('action-target').fill('PT2H');
+    await form.getByRole('button').click();
+    const row = page.locator('[data-testid="actions-table"] tr[data-action="处理前先查知识库"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: '对比' }).click();
+    const comparison = page.getByTestId('action-comparison');
+    await comparison.waitFor();
+    // Every case started on or after the effective day is in the "after" group.
+    expect(Number(await comparison.locator('[data-group="pilot"]').textContent())).toBe(CASES + 5);
+
+    // The weekly review: three complaints closed in 2024-W19, a 10% sample is one case.
+    await page.getByTestId('review-week').fill('2024-W19');
+    const summary = page.getByTestId('review-summary');
+    await expect.poll(() => summary.textContent()).toContain('候选工单: 3');
+    expect(await summary.getAttribute('data-frozen')).toBe('false');
+    await page.getByTestId('review-draw').click();
+    await expect.poll(() => summary.getAttribute('data-frozen')).toBe('true');
+    const sampled = page.locator('[data-testid="review-sample"] tbody tr');
+    expect(await sampled.count()).toBe(1);
+    await sampled.getByLabel('原因类别').selectOption('tool');
+    await sampled.getByLabel('原因', { exact: true }).fill('知识库搜不到噪音案例');
+    await sampled.getByRole('button', { name: '记录' }).click();
+    await expect.poll(() => page.getByTestId('review-findings').textContent()).toContain('知识库搜不到噪音案例');
+    expect(await page.getByTestId('review-findings').textContent()).toContain('工具');
+    for (const panel of ['pilot', 'actions', 'review']) await page.getByTestId(`panel-${panel}`).screenshot({ path: `${ARTIFACTS}dashboard-${panel}.png` });
+    expect(problems).toEqual([]);
+  }, 120_000);
 
   it('R35: agents have no dashboard', async () => {
     if (setupError) throw setupError;

@@ -5,7 +5,7 @@
  * incomplete records — with the weekly/monthly report to download. Filters live in the URL, so a
  * view can be bookmarked and shared.
  */
-import { lazy, type ReactNode, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { ApiError, api, fetchBlob, query } from '../api.ts';
 import { Loading } from '../components/Status.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -14,6 +14,8 @@ import { isSupervisor, useSession } from '../session.tsx';
 import { useLoad } from '../useLoad.ts';
 import { Chart, type ChartOption } from './Chart.tsx';
 import { formatDuration } from './heat.ts';
+import { ActionsPanel, PilotPanel, ReviewPanel } from './Improvement.tsx';
+import { formatMetric, Panel, pct } from './parts.tsx';
 import { type DashboardText, dashboardText } from './messages.ts';
 import type {
   BacklogReport,
@@ -31,7 +33,7 @@ import type { Definition } from './types.ts';
 const Heatmap = lazy(() => import('./Heatmap.tsx'));
 
 const FILTER_KEYS = ['from', 'to', 'processKey', 'version', 'department', 'channel', 'type', 'urgency'] as const;
-type Filters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
+export type Filters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 interface Reports {
   targets: TargetsReport;
@@ -61,8 +63,6 @@ async function loadReports(filters: Filters, signal: AbortSignal): Promise<Repor
   ]);
   return { targets, nodes, sla, backlog, quality, satisfaction, mix, people, incomplete };
 }
-
-const pct = (rate: number | null | undefined) => (rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(1)}%`);
 
 export default function Dashboard() {
   const { lang } = useI18n();
@@ -106,18 +106,12 @@ export default function Dashboard() {
           <Mix report={r.mix} text={text} />
           <People report={r.people} text={text} lang={lang} />
           <Incomplete report={r.incomplete} text={text} />
+          <PilotPanel filters={filters} processes={processes.data ?? []} text={text} lang={lang} />
+          <ActionsPanel filters={filters} processes={processes.data ?? []} text={text} lang={lang} />
+          <ReviewPanel filters={filters} text={text} />
           <Downloads filters={filters} text={text} />
         </>
       )}
-    </section>
-  );
-}
-
-function Panel({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
-  return (
-    <section className="panel" data-testid={testId} aria-label={title}>
-      <h2>{title}</h2>
-      {children}
     </section>
   );
 }
@@ -184,14 +178,6 @@ function FilterBar({ filters, processes, text }: { filters: Filters; processes: 
       </button>
     </form>
   );
-}
-
-/** A metric's value as people read it: rates as %, durations in h/min, others as numbers. */
-function formatMetric(metric: string, value: number | null, lang: 'zh-CN' | 'en'): string {
-  if (value === null) return '–';
-  if (/Ms\./.test(metric) || metric.endsWith('Ms')) return formatDuration(value, lang);
-  if (/rate|Rate|attainment/.test(metric)) return pct(value);
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
 function Targets({ report, text, lang }: { report: TargetsReport; text: DashboardText; lang: 'zh-CN' | 'en' }) {

@@ -1,12 +1,16 @@
 /** The analytics API's answers, typed from the same JSON Schemas the server validates them with. */
 import type { FromSchema } from 'json-schema-to-ts';
 import type {
+  actionComparisonResponse,
+  actionSchema,
   backlogResponse,
   incompleteResponse,
   mixResponse,
   nodesResponse,
   peopleResponse,
+  pilotResponse,
   qualityResponse,
+  reviewResponse,
   satisfactionResponse,
   slaResponse,
   targetsResponse,
@@ -23,3 +27,8 @@ export type PeopleReport = FromSchema<typeof peopleResponse>;
 export type TargetsReport = FromSchema<typeof targetsResponse>;
 export type IncompleteReport = FromSchema<typeof incompleteResponse>;
 export type Definition = FromSchema<typeof definitionSchema>;
+export type PilotReport = FromSchema<typeof pilotResponse>;
+export type Comparison = PilotReport['comparison'];
+export type OptimisationAction = FromSchema<typeof actionSchema>;
+export type ActionComparison = FromSchema<typeof actionComparisonResponse>;
+export type WeeklyReview = FromSchema<typeof reviewResponse>;
