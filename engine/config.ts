@@ -6,6 +6,7 @@
  * LOOPDESK_FILES_DIR (attachments; default `files/` beside the SQLite file, else ./data/files).
  */
 import { dirname, join, resolve } from 'node:path';
+import { type OidcSettings, oidcSettingsFromEnv } from './auth/oidc.ts';
 import { type DatabaseConfig, parseDatabaseUrl } from './store/schema.ts';
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   logLevel: string;
   /** Where the disk file store keeps attachments (R14). */
   filesDir: string;
+  /** Sign-in with the company's identity provider (LOOPDESK_OIDC_*); off when unset. */
+  oidc?: OidcSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -45,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobPollMs: Number(env.LOOPDESK_JOB_POLL_MS ?? 500),
     logLevel: env.LOG_LEVEL ?? 'info',
     filesDir: env.LOOPDESK_FILES_DIR ? resolve(cwd, env.LOOPDESK_FILES_DIR) : (besideDb ?? resolve(cwd, 'data/files')),
+    oidc: oidcSettingsFromEnv(env),
   };
 }

@@ -51,7 +51,7 @@ export async function createServer(config: Config, options: { logger?: boolean |
     log: (msg, err) => app.log.error({ err }, msg),
   });
   const reports = new ReportScheduler(ctx, config.jobPollMs, (msg, err) => app.log.error({ err }, msg));
-  const app = await buildApp({ ctx, runner, version: VERSION, logger: options.logger });
+  const app = await buildApp({ ctx, runner, version: VERSION, logger: options.logger, oidc: config.oidc });
   const generatedAdminPassword = await ensureAdmin(db, Date.now());
   await loadShippedDefinitions(ctx, config.definitionsDir);
   notifier.start();

@@ -15,6 +15,8 @@ export const ZH_ERROR_HEADS: Record<string, string> = {
   LD_REVISION_CONFLICT: '数据已被他人修改，请刷新后重试',
   LD_LOGIN_FAILED: '用户名或密码错误',
   LD_LOGIN_LOCKED: '登录失败次数过多，请稍后再试',
+  LD_OIDC_DISABLED: '未配置企业身份认证（OIDC）登录',
+  LD_OIDC_UNAVAILABLE: '无法连接企业身份认证服务，请稍后重试或使用密码登录',
   LD_USER_EXISTS: '用户名已存在',
   LD_CLOCK_NOT_MANUAL: '当前不是手动时钟模式',
   LD_BODY_TOO_LARGE: '请求体过大',

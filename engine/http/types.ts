@@ -1,5 +1,6 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { OidcSettings } from '../auth/oidc.ts';
 import type { UserRecord } from '../auth/users.ts';
 import type { JobRunner } from '../jobs/JobRunner.ts';
 import type { EngineContext } from '../usecases/context.ts';
@@ -10,6 +11,8 @@ export interface RouteDeps {
   ctx: EngineContext;
   runner: JobRunner;
   version: string;
+  /** Set when sign-in through an OpenID Connect provider is configured. */
+  oidc?: OidcSettings;
 }
 
 export type TypedApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;

@@ -48,6 +48,14 @@ export const Session = table(
   { indexes: [{ properties: ['userId'] }] },
 );
 
+/** OIDC sign-ins under way (auth/oidc.ts): state → PKCE verifier and nonce, used once, ten minutes. */
+export const OidcLoginState = table('OidcLoginState', 'oidc_logins', {
+  state: { ...str(128), primary: true },
+  codeVerifier: str(128),
+  nonce: str(128),
+  createdAt: time(),
+});
+
 export const ProcessDefinition = table(
   'ProcessDefinition',
   'process_definitions',
@@ -399,6 +407,7 @@ export const Meta = table('Meta', 'meta', { key: { ...str(100), primary: true },
 export const entities = [
   User,
   Session,
+  OidcLoginState,
   ProcessDefinition,
   Instance,
   Task,

@@ -20,6 +20,19 @@ const SessionContext = createContext<Session>({
   logout: async () => undefined,
 });
 
+/**
+ * A sign-in through the company's identity provider comes back with the token in the URL fragment,
+ * which browsers never send to a server, so no proxy or log sees it. It is taken and removed from
+ * the address bar at once.
+ */
+function takeTokenFromFragment(): void {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) return;
+  storeToken(token);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+takeTokenFromFragment();
+
 // Asked as soon as the code has loaded rather than after the first render: every screen waits for it.
 let pendingMe: Promise<User> | null = storedToken() ? api.get<User>('/api/auth/me') : null;
 

@@ -32,7 +32,16 @@ export interface TestServer {
 
 export async function startTestServer(
   backend: Backend,
-  options: { manualClock?: boolean; clockStart?: string; definitionsDir?: string; databaseUrl?: string } = {},
+  options: {
+    manualClock?: boolean;
+    clockStart?: string;
+    definitionsDir?: string;
+    databaseUrl?: string;
+    /** More environment for loadConfig (e.g. LOOPDESK_OIDC_*). */
+    env?: Record<string, string>;
+    /** Listen on this port instead of a free one (when a URL of the server must be known up front). */
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   const fresh = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await freshDatabaseUrl(backend);
   const emptyDefs = mkdtempSync(join(tmpdir(), 'loopdesk-defs-'));
@@ -43,12 +52,13 @@ export async function startTestServer(
     LOOPDESK_DEFINITIONS: options.definitionsDir ?? emptyDefs,
     LOOPDESK_JOB_POLL_MS: '100',
     LOOPDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...options.env,
   });
   process.env.LOOPDESK_ADMIN_PASSWORD = ADMIN_PASSWORD;
   // Test workers share 2 cores with builds and browsers; load shedding is not what these tests measure.
   process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS ??= '30000';
   const server = await createServer(config);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  await server.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   server.runner.start();
   const address = server.app.server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
