@@ -4,7 +4,7 @@
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
+import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -33,6 +33,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { versionRoutes } from './routes/versions.ts';
 import type { RouteDeps } from './types.ts';
+import { LoopdeskError } from '../core/errors.ts';
 
 export interface AppOptions extends RouteDeps {
   logger?: boolean | object;
@@ -40,6 +41,18 @@ export interface AppOptions extends RouteDeps {
 
 const BPMN_BODY_LIMIT = 5 * 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * What to do when under-pressure reports pressure: refuse with 503 LD_OVERLOADED through the error
+ * handler (localised, Retry-After) — except for an event-loop delay of Infinity, under-pressure's
+ * word for "no samples in the last interval": one long task such as start-up blocked the loop, and
+ * there is no queue of requests behind it. Refusing then turned the first requests after a start
+ * away for no reason.
+ */
+export function shedLoad(type: string, value: number | undefined): Promise<void> | undefined {
+  if (type === TYPE_EVENT_LOOP_DELAY && value === Number.POSITIVE_INFINITY) return undefined;
+  return Promise.reject(new LoopdeskError('LD_OVERLOADED', 503, 'the server is overloaded; try again shortly'));
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -68,9 +81,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(underPressure, {
     maxEventLoopDelay: Number(process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS ?? 2000),
     retryAfter: 5,
-    pressureHandler: (_req, reply) => {
-      reply.status(503).header('retry-after', '5').send({ code: 'LD_OVERLOADED', message: 'the server is overloaded; try again shortly' });
-    },
+    pressureHandler: (_req, _reply, type, value) => shedLoad(type, value),
   });
   app.addSchema(errorSchema);
   await app.register(swagger, {

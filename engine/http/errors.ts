@@ -21,6 +21,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof LoopdeskError) {
       // The details (one per BPMN element or field) are localised by their own codes too.
       const errors = error.errors?.map((e) => ({ ...e, message: localise(e.code, e.message, lang) }));
+      // A refusal that passes with time tells the client when to try again.
+      if (error.statusCode === 503) reply.header('retry-after', '5');
       return reply.status(error.statusCode).send({ code: error.code, message: localise(error.code, error.message, lang), errors });
     }
     if (error instanceof DatabaseUnavailableError) {

@@ -6,16 +6,15 @@
  * no dashboard. Requirements: R24 (charts), R25/R29 (targets), R26 (time per node, heatmap), R34
  * (pilot vs baseline), R28 (before/after an improvement action), R27 (weekly review sample).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from '../helpers/bounded.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertChromium, launchChromium, rememberEnv } from './chromium.ts';
 import { buildRuntimeUi } from './runtime-ui/build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const CASES = 5;
 
 /** start → 处理反馈 (desk) → end, with its diagram layout (DI): the heatmap draws the diagram. */
@@ -48,7 +47,7 @@ let s: TestServer;
 let browser: Browser;
 const problems: string[] = [];
 const tokens: Record<string, string> = {};
-const envBefore = { LOOPDESK_UI_DIR: process.env.LOOPDESK_UI_DIR, LOOPDESK_MAX_EVENT_LOOP_DELAY_MS: process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS };
+const restoreEnv = rememberEnv('LOOPDESK_UI_DIR', 'LOOPDESK_MAX_EVENT_LOOP_DELAY_MS');
 
 async function newPage(who: string): Promise<Page> {
   const page = await (await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } })).newPage();
@@ -73,10 +72,18 @@ async function api(method: string, path: string, token: string, body?: unknown) 
   return r.body;
 }
 
+/** Completes the open task of each case as zhang. */
+async function completeAll(ids: string[]) {
+  for (const id of ids) {
+    const inst = await api('GET', `/api/instances/${id}`, tokens.zhang!);
+    await api('POST', `/api/tasks/${inst.openTasks[0].id}/complete`, tokens.zhang!, { data: {} });
+  }
+}
+
 let setupError: unknown;
 beforeAll(async () => {
   try {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium. This test never skips.`);
+    assertChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
     const built = await buildRuntimeUi();
     process.env.LOOPDESK_UI_DIR = built.dir;
@@ -95,11 +102,8 @@ beforeAll(async () => {
     const ids: string[] = [];
     for (let i = 0; i < CASES; i++) ids.push((await api('POST', '/api/instances', tokens.zhang!, { processKey: 'dash-flow', variables: {} })).id);
     await api('POST', '/api/admin/clock', s.adminToken, { advance: 'PT1H' });
-    for (const id of ids) {
-      const inst = await api('GET', `/api/instances/${id}`, tokens.zhang!);
-      await api('POST', `/api/tasks/${inst.openTasks[0].id}/complete`, tokens.zhang!, { data: {} });
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await completeAll(ids);
+    browser = await launchChromium();
   } catch (error) {
     setupError = error;
   }
@@ -108,10 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await within('closing chromium', browser?.close());
   await within('closing the server', s?.close());
-  for (const [k, v] of Object.entries(envBefore)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
 });
 
 describe('dashboard at /dashboard', () => {
@@ -163,19 +164,13 @@ describe('dashboard at /dashboard', () => {
       expect(started.version).toBe(version);
       return started.id as string;
     };
-    const complete = async (ids: string[]) => {
-      for (const id of ids) {
-        const inst = await api('GET', `/api/instances/${id}`, tokens.zhang!);
-        await api('POST', `/api/tasks/${inst.openTasks[0].id}/complete`, tokens.zhang!, { data: {} });
-      }
-    };
     const pilotCases = [];
     for (let i = 0; i < 3; i++) pilotCases.push(await start(tokens.wu!, { type: 'complaint', description: `噪音投诉 ${i + 1}` }, 2));
     const baselineCases = [await start(tokens.zhang!, {}, 1), await start(tokens.zhang!, {}, 1)];
     await api('POST', '/api/admin/clock', s.adminToken, { advance: 'PT1H' });
-    await complete(pilotCases);
+    await completeAll(pilotCases);
     await api('POST', '/api/admin/clock', s.adminToken, { advance: 'PT2H' });
-    await complete(baselineCases);
+    await completeAll(baselineCases);
 
     const page = await newPage('li');
     await login(page, 'li');

@@ -5,30 +5,28 @@
  * Loopdesk account get in, the token reaches the app in the URL fragment and leaves the address
  * bar at once, and a replayed callback is refused. A server without OIDC says so and has no routes.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from '../helpers/bounded.ts';
 import { freePort } from '../helpers/processes.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertChromium, launchChromium, rememberEnv } from './chromium.ts';
 import { buildRuntimeUi } from './runtime-ui/build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 let s: TestServer;
 let plain: TestServer;
 let idp: Server;
 let browser: Browser;
 const problems: string[] = [];
-const envBefore = { LOOPDESK_UI_DIR: process.env.LOOPDESK_UI_DIR, LOOPDESK_MAX_EVENT_LOOP_DELAY_MS: process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS };
+const restoreEnv = rememberEnv('LOOPDESK_UI_DIR', 'LOOPDESK_MAX_EVENT_LOOP_DELAY_MS');
 
 let setupError: unknown;
 beforeAll(async () => {
   try {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium. This test never skips.`);
+    assertChromium();
     const built = await buildRuntimeUi();
     process.env.LOOPDESK_UI_DIR = built.dir;
     process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS = '60000';
@@ -68,7 +66,7 @@ beforeAll(async () => {
     });
     await s.user('sun', { teams: ['desk'] });
     plain = await startTestServer('sqlite');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   } catch (error) {
     setupError = error;
   }
@@ -78,10 +76,7 @@ afterAll(async () => {
   await within('closing chromium', browser?.close());
   await within('closing the servers', Promise.all([s?.close(), plain?.close()]));
   await new Promise((done) => (idp ? idp.close(done) : done(undefined)));
-  for (const [k, v] of Object.entries(envBefore)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
 });
 
 async function newPage(who: string): Promise<Page> {

@@ -7,7 +7,7 @@
 import type { Lang } from '../i18n.tsx';
 import { formatDuration } from './heat.ts';
 import { type DashboardKey, type DashboardText, metricName } from './messages.ts';
-import { formatMetric } from './parts.tsx';
+import { formatMetric, TableHead } from './parts.tsx';
 import type { Comparison } from './types.ts';
 
 const p = (value: number | null | undefined) => (value === null || value === undefined ? '–' : value < 0.001 ? '<0.001' : value.toFixed(3));
@@ -45,17 +45,7 @@ export function ComparisonTable({
       </p>
       <h3>{text('durations')}</h3>
       <table className="data">
-        <thead>
-          <tr>
-            <th>{text('metric')}</th>
-            <th>{labels[0]}</th>
-            <th>{labels[1]}</th>
-            <th>{text('difference')}</th>
-            <th>{text('ci')}</th>
-            <th>{text('pValue')}</th>
-            <th>{text('verdict')}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[text('metric'), labels[0], labels[1], text('difference'), text('ci'), text('pValue'), text('verdict')]} />
         <tbody>
           {comparison.durations.map((d) => (
             <tr key={d.metric} data-metric={d.metric}>
@@ -76,16 +66,7 @@ export function ComparisonTable({
       </table>
       <h3>{text('rates')}</h3>
       <table className="data">
-        <thead>
-          <tr>
-            <th>{text('metric')}</th>
-            <th>{labels[0]}</th>
-            <th>{labels[1]}</th>
-            <th>{text('difference')}</th>
-            <th>{text('pValue')}</th>
-            <th>{text('verdict')}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[text('metric'), labels[0], labels[1], text('difference'), text('pValue'), text('verdict')]} />
         <tbody>
           {comparison.metrics.map((m) => (
             <tr key={m.metric} data-metric={m.metric}>

@@ -12,7 +12,7 @@ import { useLoad } from '../useLoad.ts';
 import { ComparisonTable } from './Comparison.tsx';
 import type { Filters } from './Dashboard.tsx';
 import { type DashboardKey, type DashboardText, METRIC_CHOICES, metricName } from './messages.ts';
-import { formatMetric, Panel } from './parts.tsx';
+import { formatMetric, Panel, TableHead } from './parts.tsx';
 import type { ActionComparison, Definition, OptimisationAction, PilotReport, WeeklyReview } from './types.ts';
 
 const errorText = (e: unknown) => (e instanceof ApiError ? `${e.message}${e.errors.length ? `: ${e.errors.map((x) => `${x.path} ${x.message}`).join('; ')}` : ''}` : String((e as Error)?.message ?? e));
@@ -81,18 +81,7 @@ export function ActionsPanel({ filters, processes, text, lang }: { filters: Filt
         <p className="muted">{text('noActions')}</p>
       ) : (
         <table className="data" data-testid="actions-table">
-          <thead>
-            <tr>
-              <th>{text('actionTitle')}</th>
-              <th>{text('metric')}</th>
-              <th>{text('effectiveAt')}</th>
-              <th>{text('target')}</th>
-              <th>{text('before')}</th>
-              <th>{text('after')}</th>
-              <th>{text('status')}</th>
-              <th />
-            </tr>
-          </thead>
+          <TableHead columns={[text('actionTitle'), text('metric'), text('effectiveAt'), text('target'), text('before'), text('after'), text('status'), '']} />
           <tbody>
             {actions.data.map((a) => (
               <tr key={a.id} data-action={a.title}>
@@ -247,16 +236,7 @@ export function ReviewPanel({ filters, text }: { filters: Filters; text: Dashboa
             <p className="muted">{text('noSample')}</p>
           ) : (
             <table className="data" data-testid="review-sample">
-              <thead>
-                <tr>
-                  <th>{text('case')}</th>
-                  <th>{text('reason')}</th>
-                  <th>{text('type')}</th>
-                  <th>{text('owner')}</th>
-                  <th>{text('description')}</th>
-                  <th>{text('findings')}</th>
-                </tr>
-              </thead>
+              <TableHead columns={[text('case'), text('reason'), text('type'), text('owner'), text('description'), text('findings')]} />
               <tbody>
                 {r.sample.map((c) => (
                   <tr key={c.instanceId} data-case={c.caseNumber ?? c.instanceId}>

@@ -11,6 +11,20 @@ export function Panel({ title, children, testId }: { title: string; children: Re
   );
 }
 
+/** A table's header row; an empty string leaves a column (buttons) untitled. */
+export function TableHead({ columns }: { columns: readonly ReactNode[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed per table
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export const pct = (rate: number | null | undefined) => (rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(1)}%`);
 
 /** A metric's value as people read it: rates as %, durations in h/min, others as numbers. */
