@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../usecases/context.ts';
 import { PollingWorker } from './PollingWorker.ts';
 import { finishServiceJob, fireNextDueTimer, leaseNextServiceJob } from '../usecases/jobs.ts';
+import { DatabaseUnavailableError } from '../store/db.ts';
 
 export interface JobRunnerOptions {
   pollMs?: number;
@@ -48,6 +49,9 @@ export class JobRunner extends PollingWorker {
       try {
         fired = await fireNextDueTimer(this.ctx);
       } catch (err) {
+        // With the database away every timer fails alike: end the pass (logged once by the poller)
+        // and try again at the next poll instead of spinning through the batch.
+        if (err instanceof DatabaseUnavailableError) throw err;
         this.log?.('timer failed; it will be retried', err);
         fired = true;
       }
