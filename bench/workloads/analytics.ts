@@ -24,6 +24,7 @@ import { openSqlite } from '../../engine/store/db.ts';
 import { openDatabase } from '../../engine/store/schema.ts';
 import { createContext } from '../../engine/usecases/context.ts';
 import { tempSqliteFile } from '../feedbackWorkload.ts';
+import { seededRandom } from '../../engine/analytics/stats.ts';
 
 export const name = 'analytics';
 
@@ -42,23 +43,13 @@ const MODELS = ['KFR-35GW', 'KFR-26GW', 'BCD-500', 'XQG100', 'JSQ30', 'LED55', '
 const CAUSES = ['滤网积灰堵塞', '电源电压不稳', '传感器损坏', '排水管弯折', '控制板故障', '冷媒不足', '安装不水平', '密封条老化', '使用不当', '电容损坏'];
 const REGIONS = ['华东', '华南', '华北', '华中', '西南'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Writes the cases with one synchronous connection (the bulk path; the engine's is db.ts). */
 function generate(file: string, cases: number): void {
   const conn = new Database(file);
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = OFF');
-  const random = mulberry32(20250101);
+  const random = seededRandom(20250101);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   /** Log-normal-ish duration with the given median (hours). */
   const dur = (medianHours: number, spread = 1) => Math.round(medianHours * H * Math.exp(spread * (random() + random() + random() - 1.5) * 1.4));

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { resolveAssignment } from '../../engine/dispatch/resolve.ts';
 import { newId } from '../../engine/core/ids.ts';
 import { openDatabase } from '../../engine/store/schema.ts';
+import { seededRandom } from '../../engine/analytics/stats.ts';
 
 export const name = 'dispatch';
 
@@ -36,7 +37,7 @@ interface Stats {
 export async function run(): Promise<{ agents: number; openTasks: number; assignmentsPerSec: number; p99ms: number; p50ms: number; cpuMsPerAssignment: number; byStrategy: Record<string, Stats> }> {
   const dir = mkdtempSync(join(tmpdir(), 'loopdesk-bench-dispatch-'));
   const db = await openDatabase({ kind: 'sqlite', location: join(dir, 'dispatch.sqlite') });
-  const random = mulberry32(20260309);
+  const random = seededRandom(20260309);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const now = Date.parse('2026-03-09T10:00:00+08:00');
   try {
@@ -131,13 +132,3 @@ function percentile(values: number[], p: number): number {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

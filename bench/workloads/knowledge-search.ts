@@ -18,6 +18,7 @@ import { openPostgres, openSqlite } from '../../engine/store/db.ts';
 import { openDatabase, parseDatabaseUrl } from '../../engine/store/schema.ts';
 import { type Principal, SYSTEM, createContext } from '../../engine/usecases/context.ts';
 import { percentile, round, tempSqliteFile } from '../feedbackWorkload.ts';
+import { seededRandom } from '../../engine/analytics/stats.ts';
 
 export const name = 'knowledge-search';
 
@@ -29,23 +30,13 @@ const CAUSES = ['滤网积灰堵塞', '电源电压不稳', '传感器损坏', '
 const STEPS = ['断电后检查电源插头与空气开关', '清洗滤网并试机', '测量传感器阻值', '检查排水管走向', '更换损坏部件并复测', '告知客户保养方法', '记录故障代码并上报技术部'];
 const QUERIES = ['空调不制冷', '洗衣机不排水', '冰箱漏水', '热水器不加热', 'E4', '故障代码E1', '噪音', '遥控器', '指示灯一直闪', 'not cooling', 'washing machine draining', 'error E4', 'loud noise dishwasher', '扫地机器人无法开机', '油烟机有异味'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function run(articles = Number(process.env.BENCH_ARTICLES ?? 20_000), durationMs = Number(process.env.BENCH_DURATION_MS ?? 3_000)) {
   const config = parseDatabaseUrl(process.env.BENCH_DATABASE_URL, tempSqliteFile());
   const db = await openDatabase(config);
   await ensureKnowledgeSearch(db);
   const ctx = createContext(db, new ManualClock(), builtInHandlers());
-  const random = mulberry32(13);
+  const random = seededRandom(13);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
 
   const write = async (i: number) => {

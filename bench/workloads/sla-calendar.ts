@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { BusinessCalendar } from '../../engine/sla/calendar.ts';
 import type { CalendarDefinition } from '../../schemas/calendar.schema.ts';
+import { seededRandom } from '../../engine/analytics/stats.ts';
 
 export const name = 'sla-calendar';
 
@@ -21,7 +22,7 @@ export async function run(): Promise<{ additionsPerSec: number; betweenPerSec: n
   const url = new URL('../../definitions/calendars/cn-mainland.json', import.meta.url);
   const calendar = new BusinessCalendar(JSON.parse(readFileSync(url, 'utf8')) as CalendarDefinition);
 
-  const random = mulberry32(20260101);
+  const random = seededRandom(20260101);
   const yearStart = Date.parse('2026-01-01T00:00:00+08:00');
   const yearMs = Date.parse('2027-01-01T00:00:00+08:00') - yearStart;
   const starts = Array.from({ length: SAMPLES }, () => new Date(yearStart + Math.floor(random() * yearMs)));
@@ -55,13 +56,3 @@ function perSecond(work: () => void): number {
   return Math.round((SAMPLES / best) * 1000);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

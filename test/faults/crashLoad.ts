@@ -8,6 +8,7 @@
  */
 import type { Backend } from '../helpers/backends.ts';
 import { CHILD_ADMIN_PASSWORD, type ServerProcess, openDatabaseReader, spawnServer } from '../helpers/processes.ts';
+import { seededRandom } from '../../engine/analytics/stats.ts';
 
 export const CRASH_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -50,22 +51,11 @@ export interface CrashReport {
   problems: string[];
 }
 
-/** mulberry32: the kill schedule is reproducible from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   let server: ServerProcess = await spawnServer({ backend: o.backend, jobPollMs: 100 });
   const url = server.url;
   const token = await server.login('admin', CHILD_ADMIN_PASSWORD);
