@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { type Checkpointer, startCheckpointer } from './sqliteCheckpointer.ts';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './sqliteCheckpointer.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
 
@@ -61,7 +61,8 @@ function busyTimeoutMs(): number {
   return Number.isInteger(configured) && configured >= 0 ? configured : 250;
 }
 
-export function openSqlite(file: string): Db {
+/** `checkpoints`: tests tune the WAL checkpointer (sqliteCheckpointer.ts). */
+export function openSqlite(file: string, checkpoints: Pick<CheckpointerOptions, 'intervalMs' | 'rewindFrames'> = {}): Db {
   const conn = new Database(file);
   conn.pragma('journal_mode = WAL');
   // NORMAL in WAL mode keeps every commit atomic and durable against a process crash; only an OS
@@ -72,11 +73,9 @@ export function openSqlite(file: string): Db {
   // that doubled the bytes written per command.
   conn.pragma('temp_store = MEMORY');
   conn.pragma(`busy_timeout = ${busyTimeoutMs()}`);
-  // The safety net only: checkpoints normally run on a worker thread (sqliteCheckpointer.ts).
-  conn.pragma('wal_autocheckpoint = 20000');
-  const inMemory = file === ':memory:' || file === '';
-  const checkpointer: Checkpointer | undefined =
-    inMemory || process.env.LOOPDESK_SQLITE_CHECKPOINTER === 'off' ? undefined : startCheckpointer(file);
+  // The safety net only: checkpoints normally run on a worker thread (sqliteCheckpointer.ts),
+  // which has the WAL start over well before this.
+  conn.pragma('wal_autocheckpoint = 40000');
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let st = statements.get(sql);
@@ -100,6 +99,11 @@ export function openSqlite(file: string): Db {
   };
   const queue = new SerialQueue();
   let closed = false;
+  const inMemory = file === ':memory:' || file === '';
+  const checkpointer: Checkpointer | undefined =
+    inMemory || process.env.LOOPDESK_SQLITE_CHECKPOINTER === 'off'
+      ? undefined
+      : startCheckpointer(file, { ...checkpoints, holdWrites: (fn) => queue.run(fn) });
 
   // Group commit: transactions that arrive while one is running are applied together in one
   // BEGIN…COMMIT, each inside its own SAVEPOINT so a failing one rolls back alone. Commands on

@@ -42,8 +42,15 @@ interface InstanceRowDb {
   started_by: string;
 }
 
+/**
+ * The state each loaded record had in the database. SQLite rewrites an index entry whenever its
+ * column is assigned, changed or not, so an update that leaves the state alone must not name it:
+ * that saved a page of `instances (process_key, state)` in nearly every step's commit.
+ */
+const storedState = new WeakMap<InstanceRecord, { state: InstanceRecord['state']; endedAt: number | null }>();
+
 export function toInstance(r: InstanceRowDb): InstanceRecord {
-  return {
+  const inst: InstanceRecord = {
     id: r.id,
     processKey: r.process_key,
     version: r.version,
@@ -59,6 +66,8 @@ export function toInstance(r: InstanceRowDb): InstanceRecord {
     endedAt: r.ended_at,
     startedBy: r.started_by,
   };
+  storedState.set(inst, { state: inst.state, endedAt: inst.endedAt });
+  return inst;
 }
 
 export async function loadInstance(tx: Tx, id: string): Promise<InstanceRecord | undefined> {
@@ -91,17 +100,28 @@ export async function insertInstance(tx: Tx, inst: InstanceRecord): Promise<void
 
 /** Writes the new state if nobody else did since it was read; otherwise the command retries. */
 export async function updateInstance(tx: Tx, inst: InstanceRecord, expectedRev: number): Promise<void> {
-  const changed = await tx.run('UPDATE instances SET state = ?, variables = ?, execution = ?, rev = ?, ended_at = ? WHERE id = ? AND rev = ?', [
-    inst.state,
-    JSON.stringify(inst.variables),
-    JSON.stringify(inst.execution),
-    expectedRev + 1,
-    inst.endedAt,
-    inst.id,
-    expectedRev,
-  ]);
+  const stored = storedState.get(inst);
+  const sameState = stored?.state === inst.state && stored.endedAt === inst.endedAt;
+  const changed = sameState
+    ? await tx.run('UPDATE instances SET variables = ?, execution = ?, rev = ? WHERE id = ? AND rev = ?', [
+        JSON.stringify(inst.variables),
+        JSON.stringify(inst.execution),
+        expectedRev + 1,
+        inst.id,
+        expectedRev,
+      ])
+    : await tx.run('UPDATE instances SET state = ?, variables = ?, execution = ?, rev = ?, ended_at = ? WHERE id = ? AND rev = ?', [
+        inst.state,
+        JSON.stringify(inst.variables),
+        JSON.stringify(inst.execution),
+        expectedRev + 1,
+        inst.endedAt,
+        inst.id,
+        expectedRev,
+      ]);
   if (changed !== 1) throw new RevisionConflict(`instance ${inst.id} changed concurrently`);
   inst.rev = expectedRev + 1;
+  storedState.set(inst, { state: inst.state, endedAt: inst.endedAt });
 }
 
 /**
