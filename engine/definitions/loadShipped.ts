@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadShippedTargets } from '../analytics/settings.ts';
 import { LoopdeskError } from '../core/errors.ts';
+import { loadShippedExams } from '../exams/shipped.ts';
 import { loadShippedArticles } from '../knowledge/shipped.ts';
 import { type EngineContext, SYSTEM } from '../usecases/context.ts';
 import { deploy } from '../usecases/definitions.ts';
@@ -70,6 +71,8 @@ export async function loadShippedDefinitions(ctx: EngineContext, root: string): 
     for (const p of result.processes) report.processes.push({ file, key: p.key, version: p.version, created: result.created });
   }
   await loadShippedArticles(ctx, join(root, 'knowledge'));
+  // Exams name forms, so they come after the forms.
+  await named(join(root, 'exams'), () => loadShippedExams(ctx, join(root, 'exams')));
   // Analytics targets and benchmarks (R25, R29), beside the actuals in reports.
   await named(join(root, 'analytics'), () => loadShippedTargets(ctx, join(root, 'analytics')));
   return report;

@@ -28,6 +28,7 @@ import { knowledgeRoutes } from './routes/knowledge.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { progressRoutes } from './routes/progress.ts';
+import { examRoutes } from './routes/exams.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -93,7 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, importRoutes, analyticsRoutes, incidentRoutes, adminRoutes]) {
+  for (const routes of [metricsRoutes, healthRoutes, authRoutes, processRoutes, versionRoutes, formRoutes, customerRoutes, instanceRoutes, taskRoutes, slaRoutes, notificationRoutes, dispatchRoutes, attachmentRoutes, progressRoutes, knowledgeRoutes, importRoutes, analyticsRoutes, incidentRoutes, examRoutes, adminRoutes]) {
     await app.register(routes, opts);
   }
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

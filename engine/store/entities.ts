@@ -7,6 +7,7 @@
 import { analyticsEntities } from '../analytics/entities.ts';
 import { attachmentEntities } from '../attachments/entities.ts';
 import { dispatchEntities } from '../dispatch/entities.ts';
+import { examEntities } from '../exams/entities.ts';
 import { importerEntities } from '../importer/entities.ts';
 import { knowledgeEntities } from '../knowledge/entities.ts';
 import { notificationEntities } from '../notifications/entities.ts';
@@ -435,4 +436,5 @@ export const entities = [
   ...knowledgeEntities,
   ...importerEntities,
   ...analyticsEntities,
+  ...examEntities,
 ];

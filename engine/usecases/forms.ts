@@ -97,6 +97,12 @@ async function latestForm(tx: Tx, key: string, status?: FormStatus): Promise<For
     : tx.get<FormRowDb>('SELECT * FROM form_definitions WHERE key = ? ORDER BY version DESC LIMIT 1', [key]);
 }
 
+/** The newest published version of a form, if it has one. */
+export async function publishedFormVersion(tx: Tx, key: string): Promise<FormVersion | undefined> {
+  const latest = await latestForm(tx, key, 'published');
+  return latest ? loadFormVersion(tx, latest.key, latest.version) : undefined;
+}
+
 /**
  * Saves a definition as a new draft version (or returns the latest version if it is identical).
  * A definition that does not pass the meta-schema and its own checks is a 422 with JSON pointers.
@@ -201,8 +207,7 @@ export interface FormTarget {
 async function formOfTask(tx: Tx, task: FormTarget): Promise<FormVersion | undefined> {
   if (!task.formId) return undefined;
   if (task.formVersion) return loadFormVersion(tx, task.formId, task.formVersion);
-  const latest = await latestForm(tx, task.formId, 'published');
-  return latest ? loadFormVersion(tx, latest.key, latest.version) : undefined;
+  return publishedFormVersion(tx, task.formId);
 }
 
 /** The newest submission of a form in an instance, migrated to `form`'s version if it is older. */

@@ -23,6 +23,11 @@ const NewCase = lazy(loadNewCase);
 // Supervisors' dashboard: ECharts (and bpmn-js for the heatmap) in chunks of their own.
 const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx'));
 const TaskScreen = lazy(loadTaskScreen);
+// The practice sandbox (R36) renders forms too: its own chunk.
+const loadPractice = () => import('./practice/Practice.tsx');
+const PracticeList = lazy(() => loadPractice().then((m) => ({ default: m.PracticeList })));
+const ExamScreen = lazy(() => loadPractice().then((m) => ({ default: m.ExamScreen })));
+const ExamResults = lazy(() => loadPractice().then((m) => ({ default: m.ExamResults })));
 if (window.location.pathname.startsWith('/tasks/')) void loadTaskScreen();
 else if (window.location.pathname === '/cases/new') void loadNewCase();
 
@@ -53,6 +58,9 @@ const ROUTES: [string, (p: Record<string, string>, q: URLSearchParams) => ReactN
   ['/knowledge/:id', (p, q) => <ArticleView articleId={p.id!} caseId={q.get('case') ?? undefined} />],
   ['/notifications', () => <Notifications />],
   ['/dashboard', () => <Dashboard />],
+  ['/practice', () => <PracticeList />],
+  ['/practice/:key', (p) => <ExamScreen examKey={p.key!} />],
+  ['/practice/:key/results', (p) => <ExamResults examKey={p.key!} />],
 ];
 
 function Routes() {

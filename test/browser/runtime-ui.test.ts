@@ -493,6 +493,70 @@ describe('runtime UI', () => {
     expect(await agent.getByTestId('audit').count()).toBe(0);
   });
 
+  step('R36: a new agent practises the form-operation exam in the sandbox, sees the score and the mistake; the supervisor sees the result', async () => {
+    await s.user('xiaozhou', { teams: ['service-center'], departments: ['service'] });
+    const cases = async () => Number((await s.server.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM instances'))!.n);
+    const casesBefore = await cases();
+    const trainee = await newPage('xiaozhou');
+    await login(trainee, 'xiaozhou');
+    await trainee.getByTestId('nav-practice').click();
+    const exam = trainee.locator('tr[data-exam="form-operation"]');
+    await expect.poll(() => exam.getByTestId('best-score').textContent()).toContain('未参加');
+    await exam.getByRole('link', { name: '开始练习' }).click();
+
+    // 1: the live water heater — classified right, but "no safety risk" (one of four scored fields wrong).
+    await expect.poll(() => trainee.getByTestId('scenario').textContent()).toContain('热水器');
+    await trainee.locator('#root_channel').selectOption({ label: '客服电话' });
+    await trainee.locator('#root_customerName').fill('王女士');
+    await trainee.locator('#root_orderNo').fill('SO202405180001');
+    await trainee.getByRole('radio', { name: '问题（技术故障报修）' }).check();
+    await trainee.getByRole('radio', { name: '紧急（2小时内响应）' }).check();
+    await trainee.getByRole('radio', { name: '不涉及' }).check();
+    await trainee.locator('#root_description').fill('电热水器外壳漏电，洗手时手麻，已拉闸');
+    expect(await unlabelled(trainee)).toEqual([]);
+    await shot(trainee, 'practice-exercise', true);
+    await trainee.getByRole('button', { name: '保存本题，下一题' }).click();
+
+    // 2: a suggestion through the app.
+    await expect.poll(() => trainee.getByTestId('scenario').textContent()).toContain('遥控器');
+    await trainee.locator('#root_channel').selectOption({ label: 'App' });
+    await trainee.locator('#root_customerName').fill('李先生');
+    await trainee.locator('#root_serialNo').fill('SN8842017');
+    await trainee.getByRole('radio', { name: '建议' }).check();
+    await trainee.getByRole('radio', { name: '低（3个工作日内响应）' }).check();
+    await trainee.locator('#root_description').fill('希望遥控器按键加夜光');
+    await trainee.getByRole('button', { name: '保存本题，下一题' }).click();
+
+    // 3: the callback with a low score; the form then asks for the reason and the next steps.
+    await expect.poll(() => trainee.getByTestId('scenario').textContent()).toContain('回访');
+    await trainee.locator('#root_callbackAt').fill('2024-05-20T10:00');
+    await trainee.getByRole('radio', { name: '电话', exact: true }).check();
+    await trainee.getByRole('radio', { name: '2 不满意' }).check();
+    await trainee.getByRole('radio', { name: '待二次处理' }).check();
+    await trainee.locator('#root_reason').fill('维修后仍不制冷');
+    await trainee.locator('#root_escalationPlan').fill('重新派工程师上门');
+    await trainee.getByRole('button', { name: '保存本题' }).click();
+    await expect.poll(() => trainee.getByTestId('hand-in').isEnabled()).toBe(true);
+    await trainee.getByTestId('hand-in').click();
+
+    const result = trainee.getByTestId('attempt-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-passed')).toBe('false');
+    expect(await trainee.getByTestId('attempt-score').textContent()).toBe('90 分（合格分 100）');
+    expect(await trainee.getByTestId('mistake').allTextContents()).toEqual(['是否涉及安全隐患：应为 涉及，你填的是 不涉及']);
+    expect(await overflows(trainee)).toBeLessThanOrEqual(0);
+    await shot(trainee, 'practice-result', true);
+    // A sandbox: no case was opened by any of it.
+    expect(await cases()).toBe(casesBefore);
+
+    const supervisor = await newPage('li');
+    await login(supervisor, 'li');
+    await supervisor.goto(`${s.url}/practice/form-operation/results`);
+    const rowOf = supervisor.getByTestId('attempt-list').locator('tbody tr', { hasText: 'xiaozhou' });
+    await expect.poll(() => rowOf.textContent()).toContain('90');
+    await expect(rowOf.textContent()).resolves.toContain('未合格');
+  });
+
   step('the language switch turns the screens into English and back', async () => {
     await agent.getByTestId('lang').selectOption('en');
     await agent.getByRole('heading', { name: `Case ${caseNumber}` }).waitFor();

@@ -104,6 +104,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   ) : null}
                 </Link>
               </li>
+              <li>
+                <Link to="/practice" aria-current={current('/practice')} data-testid="nav-practice">
+                  {t('nav.practice')}
+                </Link>
+              </li>
               {hasRole(user, 'supervisor', 'admin') ? (
                 <li>
                   <Link to="/dashboard" aria-current={current('/dashboard')} data-testid="nav-dashboard">

@@ -1,0 +1,91 @@
+/** The practice sandbox's own texts (R36): zh-CN first, English beside it. */
+import type { Lang } from '../i18n.tsx';
+
+const zh = {
+  title: '练习与考核',
+  intro: '在练习环境中按场景填写真实表单。只保存考核记录，不会生成工单、任务或通知。',
+  exam: '考核',
+  exercises: '题数',
+  passScore: '合格分',
+  best: '我的最高分',
+  none: '未参加',
+  passed: '已合格',
+  notPassed: '未合格',
+  start: '开始练习',
+  results: '全员成绩',
+  empty: '暂无考核。',
+  exercise: '第 {n} / {total} 题',
+  points: '{points} 分',
+  scenario: '场景',
+  saveNext: '保存本题，下一题',
+  saveLast: '保存本题',
+  answered: '已作答',
+  unanswered: '未作答',
+  handIn: '交卷',
+  handInHint: '已作答 {done} / {total} 题。未作答的题计 0 分。',
+  score: '得分',
+  exerciseScore: '得分：{points} / {max}',
+  outcome: '{score} 分（合格分 {pass}）',
+  resultPassed: '恭喜，考核合格！',
+  resultFailed: '未达到合格分，请对照下方说明再练一次。',
+  formRefused: '表单不会接受这个答案，本题计 0 分：',
+  mistake: '{field}：应为 {expected}，你填的是 {given}',
+  allRight: '全部正确',
+  again: '再练一次',
+  back: '返回考核列表',
+  trainee: '学员',
+  submittedAt: '交卷时间',
+  noAttempts: '还没有人交卷。',
+  empty_value: '（空）',
+  yes: '是',
+  no: '否',
+} as const;
+
+export type PracticeKey = keyof typeof zh;
+
+const en: Record<PracticeKey, string> = {
+  title: 'Practice and exams',
+  intro: 'Fill in the real forms for each scenario in a sandbox. Only the attempt is kept: no case, task or notification is created.',
+  exam: 'Exam',
+  exercises: 'Exercises',
+  passScore: 'Pass mark',
+  best: 'My best',
+  none: 'Not taken',
+  passed: 'Passed',
+  notPassed: 'Not passed',
+  start: 'Practise',
+  results: 'Everyone’s results',
+  empty: 'No exams yet.',
+  exercise: 'Exercise {n} of {total}',
+  points: '{points} points',
+  scenario: 'Scenario',
+  saveNext: 'Save and go on',
+  saveLast: 'Save answer',
+  answered: 'answered',
+  unanswered: 'not answered',
+  handIn: 'Hand in',
+  handInHint: '{done} of {total} exercises answered. An unanswered exercise scores 0.',
+  score: 'Score',
+  exerciseScore: 'Score: {points} / {max}',
+  outcome: '{score} points (pass mark {pass})',
+  resultPassed: 'Well done, you passed!',
+  resultFailed: 'Below the pass mark: read the notes below and try again.',
+  formRefused: 'The form would not accept this answer, so it scores 0:',
+  mistake: '{field}: should be {expected}, you gave {given}',
+  allRight: 'All correct',
+  again: 'Try again',
+  back: 'Back to the exams',
+  trainee: 'Trainee',
+  submittedAt: 'Handed in',
+  noAttempts: 'Nobody has handed in yet.',
+  empty_value: '(empty)',
+  yes: 'yes',
+  no: 'no',
+};
+
+export type PracticeText = (key: PracticeKey, params?: Record<string, string | number>) => string;
+
+export function practiceText(lang: Lang): PracticeText {
+  const dict: Record<PracticeKey, string> = lang === 'en' ? en : zh;
+  return (key, params = {}) => dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}
