@@ -18,6 +18,7 @@ import { LoopdeskError, forbidden, notFound } from '../core/errors.ts';
 import type { FormLang, FormVersion, SchemaNode } from '../forms/index.ts';
 import { schemaFor } from '../forms/index.ts';
 import type { Tx } from '../store/db.ts';
+import { storedDefinition, writeDefinition } from '../store/keyedDefinitions.ts';
 import { audit } from '../store/audit.ts';
 import { type EngineContext, type Principal, command, isSupervisor } from '../usecases/context.ts';
 import { publishedFormVersion } from '../usecases/forms.ts';
@@ -92,21 +93,9 @@ async function checkExam(tx: Tx, input: unknown): Promise<{ exam: ExamDefinition
 export async function saveExam(ctx: EngineContext, input: unknown, actor: Principal, requestId?: string) {
   return command(ctx, async (tx, now) => {
     const { exam } = await checkExam(tx, input);
-    const body = JSON.stringify(exam);
-    const existing = await tx.get<{ definition: string }>('SELECT definition FROM exam_definitions WHERE key = ?', [exam.key]);
-    if (existing?.definition === body) return { created: false, exam };
-    if (existing) await tx.run('UPDATE exam_definitions SET definition = ?, updated_at = ?, updated_by = ? WHERE key = ?', [body, now, actor.username, exam.key]);
-    else await tx.run('INSERT INTO exam_definitions (key, definition, updated_at, updated_by) VALUES (?, ?, ?, ?)', [exam.key, body, now, actor.username]);
-    await audit(tx, now, {
-      actor: actor.username,
-      action: existing ? 'exam.update' : 'exam.create',
-      entityType: 'exam',
-      entityId: exam.key,
-      before: existing ? JSON.parse(existing.definition) : undefined,
-      after: exam,
-      requestId,
-    });
-    return { created: !existing, exam };
+    const existing = await storedDefinition(tx, 'exam_definitions', exam.key);
+    const outcome = await writeDefinition(tx, now, { table: 'exam_definitions', entityType: 'exam', key: exam.key, definition: exam, existing, actor: actor.username, requestId });
+    return { created: outcome === 'created', exam };
   });
 }
 

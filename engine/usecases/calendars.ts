@@ -7,8 +7,8 @@
 import type { CalendarDefinition } from '../../schemas/calendar.schema.ts';
 import { LoopdeskError, notFound } from '../core/errors.ts';
 import { BusinessCalendar, CalendarError } from '../sla/calendar.ts';
-import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
+import { storedDefinition, writeDefinition } from '../store/keyedDefinitions.ts';
 import { type EngineContext, type Principal, command } from './context.ts';
 
 export interface CalendarSummary {
@@ -45,30 +45,23 @@ export async function saveCalendar(
   options: { mode: 'create' | 'replace' | 'upsert'; requestId?: string },
 ): Promise<{ created: boolean; calendar: CalendarSummary }> {
   const compiled = compileCalendarOr422(definition);
-  const body = JSON.stringify(definition);
   const result = await command(ctx, async (tx, now) => {
-    const existing = await tx.get<{ definition: string }>('SELECT definition FROM calendars WHERE key = ?', [compiled.key]);
+    const existing = await storedDefinition(tx, 'calendars', compiled.key);
     if (existing && options.mode === 'create') throw new LoopdeskError('LD_CALENDAR_EXISTS', 409, `calendar ${compiled.key} already exists`);
     if (!existing && options.mode === 'replace') throw notFound('calendar', compiled.key);
-    if (existing?.definition === body) {
-      const row = await tx.get<{ updated_at: number; updated_by: string }>('SELECT updated_at, updated_by FROM calendars WHERE key = ?', [compiled.key]);
-      return { created: false, calendar: { key: compiled.key, definition, updatedAt: row!.updated_at, updatedBy: row!.updated_by } };
-    }
-    if (existing) {
-      await tx.run('UPDATE calendars SET definition = ?, updated_at = ?, updated_by = ? WHERE key = ?', [body, now, actor.username, compiled.key]);
-    } else {
-      await tx.run('INSERT INTO calendars (key, definition, updated_at, updated_by) VALUES (?, ?, ?, ?)', [compiled.key, body, now, actor.username]);
-    }
-    await audit(tx, now, {
-      actor: actor.username,
-      action: existing ? 'calendar.update' : 'calendar.create',
+    const outcome = await writeDefinition(tx, now, {
+      table: 'calendars',
       entityType: 'calendar',
-      entityId: compiled.key,
-      before: existing ? JSON.parse(existing.definition) : undefined,
-      after: definition,
+      key: compiled.key,
+      definition,
+      existing,
+      actor: actor.username,
       requestId: options.requestId,
     });
-    return { created: !existing, calendar: { key: compiled.key, definition, updatedAt: now, updatedBy: actor.username } };
+    if (outcome === 'unchanged') {
+      return { created: false, calendar: { key: compiled.key, definition, updatedAt: existing!.updated_at, updatedBy: existing!.updated_by } };
+    }
+    return { created: outcome === 'created', calendar: { key: compiled.key, definition, updatedAt: now, updatedBy: actor.username } };
   });
   ctx.calendars.set(compiled.key, compiled);
   return result;

@@ -15,6 +15,7 @@ import type { BusinessCalendar } from '../sla/calendar.ts';
 import { type ClockState, dueAt, elapsed, targetMs, warnAt } from '../sla/clockMath.ts';
 import { audit } from '../store/audit.ts';
 import type { Tx } from '../store/db.ts';
+import { storedDefinition, writeDefinition } from '../store/keyedDefinitions.ts';
 import type { InstanceRecord } from '../store/instances.ts';
 import { slaBreaches } from '../observability/metrics.ts';
 import { type EngineContext, type Principal, afterCommit, calendarOf, command } from './context.ts';
@@ -83,23 +84,19 @@ async function loadPolicy(tx: Tx, key: string, now: number): Promise<SlaPolicy |
 
 export async function savePolicy(ctx: EngineContext, input: unknown, actor: Principal, requestId?: string) {
   const policy = checkPolicy(input);
-  const body = JSON.stringify(policy);
   return command(ctx, async (tx, now) => {
-    const existing = await tx.get<{ definition: string }>('SELECT definition FROM sla_policies WHERE key = ?', [policy.key]);
-    if (existing?.definition === body) return { created: false, policy };
-    if (existing) await tx.run('UPDATE sla_policies SET definition = ?, updated_at = ?, updated_by = ? WHERE key = ?', [body, now, actor.username, policy.key]);
-    else await tx.run('INSERT INTO sla_policies (key, definition, updated_at, updated_by) VALUES (?, ?, ?, ?)', [policy.key, body, now, actor.username]);
-    await audit(tx, now, {
-      actor: actor.username,
-      action: existing ? 'sla-policy.update' : 'sla-policy.create',
+    const existing = await storedDefinition(tx, 'sla_policies', policy.key);
+    const outcome = await writeDefinition(tx, now, {
+      table: 'sla_policies',
       entityType: 'sla-policy',
-      entityId: policy.key,
-      before: existing ? JSON.parse(existing.definition) : undefined,
-      after: policy,
+      key: policy.key,
+      definition: policy,
+      existing,
+      actor: actor.username,
       requestId,
     });
-    policyCache.delete(policy.key);
-    return { created: !existing, policy };
+    if (outcome !== 'unchanged') policyCache.delete(policy.key);
+    return { created: outcome === 'created', policy };
   });
 }
 
