@@ -8,8 +8,8 @@
  * Copying is not enough under steady load, though. SQLite rewinds the WAL only when a write
  * begins while every frame in it has been copied, and with commits arriving every fraction of a
  * millisecond that moment never comes: the WAL grew to the main connection's automatic threshold
- * (80 MB) several times a second, and the engine's thread then synced and copied it itself — the
- * 20–40 ms stalls that set the p99 latency of the engine-feedback bench. So the writer cooperates:
+ * (80 MB) several times a second, and the engine's thread then synced and copied it itself —
+ * 20–40 ms stalls, most of the engine-feedback bench's tail at 1,000 cases/s. So the writer cooperates:
  * when the worker reports a long WAL, the engine holds its next write (asynchronously: the event
  * loop keeps serving everything else) while the worker copies the short tail written since its
  * last checkpoint, and the next commit then starts the WAL from the beginning. The hold lasts
