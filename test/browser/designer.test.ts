@@ -6,19 +6,18 @@
  * (remove a node, connect two, break a condition) made through bpmn-js's own API on
  * `window.__designer`, as a user's drag on the canvas would.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { within } from '../helpers/bounded.ts';
 import { type BuiltHarness, buildHarness } from '../helpers/buildHarness.ts';
 import { ADMIN_PASSWORD, type TestServer, startTestServer } from '../helpers/server.ts';
+import { assertChromium, launchChromium } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const DEFINITIONS = fileURLToPath(new URL('../../definitions/', import.meta.url));
 const MIWG = fileURLToPath(new URL('../../../shared/corpus/bpmn-miwg/', import.meta.url));
@@ -88,7 +87,7 @@ async function startCase(token: string) {
 }
 
 async function setUp() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium). This test never skips.`);
+  assertChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   // The server looks into the designer folder per request, so building, starting and launching overlap.
   const outDir = await mkdtemp(join(tmpdir(), 'loopdesk-designer-'));
@@ -102,7 +101,7 @@ async function setUp() {
   [built, server, browser] = await Promise.all([
     buildHarness(DESIGNER_HTML, outDir),
     startServer(),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   timings.build = built.ms;
   pilotToken = await server.user('pilot-agent', { teams: ['pilot-team'] });

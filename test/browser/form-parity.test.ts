@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { within } from '../helpers/bounded.ts';
 import {
@@ -25,17 +25,8 @@ import {
 import type { PointedText } from '../../runtime-ui/src/forms/pointer.ts';
 import { type BuiltHarness, buildHarness } from '../helpers/buildHarness.ts';
 import type { RenderProps, Submitted } from './harness/forms.tsx';
+import { assertChromium, launchChromium } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 const definition = JSON.parse(
@@ -122,14 +113,13 @@ const sorted = (list: readonly PointedText[]) =>
   list.map(({ path, message }) => `${path} ${message}`).sort();
 
 async function setUp(): Promise<void> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium). This test never skips.`);
+  assertChromium();
   built = await buildHarness(fileURLToPath(new URL('./harness/forms.html', import.meta.url)));
   timings.build = built.ms;
   server = await serve(built.outDir);
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const t = performance.now();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   // Date-times show in the viewer's zone; the fixture's teams work in Beijing time.
   page = await browser.newPage({ viewport: { width: 900, height: 900 }, timezoneId: 'Asia/Shanghai' });
   page.on('console', (m) => {

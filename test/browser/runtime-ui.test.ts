@@ -6,26 +6,16 @@
  * satisfaction callback through the screens only; the API is called directly only to set the scene
  * (a known customer, other cases) and to move the engine clock.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from '../helpers/bounded.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { type BuiltUi, buildRuntimeUi } from './runtime-ui/build.ts';
 import { noisePng } from './runtime-ui/png.ts';
+import { assertChromium, launchChromium, rememberEnv } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const DEFINITIONS = fileURLToPath(new URL('../../definitions', import.meta.url));
 
@@ -66,7 +56,7 @@ const problems: string[] = [];
 const bodies: Promise<{ who: string; url: string; text: string }>[] = [];
 const timings: Record<string, number> = {};
 
-const envBefore = { LOOPDESK_UI_DIR: process.env.LOOPDESK_UI_DIR, LOOPDESK_MAX_EVENT_LOOP_DELAY_MS: process.env.LOOPDESK_MAX_EVENT_LOOP_DELAY_MS };
+const restoreEnv = rememberEnv('LOOPDESK_UI_DIR', 'LOOPDESK_MAX_EVENT_LOOP_DELAY_MS');
 
 async function newPage(who: string, options: { watchBodies?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
@@ -154,7 +144,7 @@ async function completeByApi(id: string, nodeId: string, token: string, data?: R
 const row = (page: Page, number: string, nodeId: string) => page.locator(`.task-table tbody tr[data-node="${nodeId}"]`, { hasText: number });
 
 async function setUp(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium. This test never skips.`);
+  assertChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   built = await buildRuntimeUi();
   timings.build = built.ms;
@@ -183,7 +173,7 @@ async function setUp(): Promise<void> {
     ),
   );
   timings.server = Math.round(performance.now() - t);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   agent = await newPage('zhang', { watchBodies: true });
   engineer = await newPage('wang', { watchBodies: true });
 }
@@ -202,10 +192,7 @@ afterAll(async () => {
   for (const c of contexts) await within('closing a browser context', c.close());
   await within('closing chromium', browser?.close());
   await within('closing the server', s?.close());
-  for (const [k, v] of Object.entries(envBefore)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
   console.log(`runtime-ui timings (ms): ${JSON.stringify(timings)}`);
 });
 
