@@ -466,6 +466,15 @@ export function translator(lang: Lang): Translate {
   };
 }
 
+/** A feature's own texts (dashboard, practice): a zh-CN and an English dictionary with `{name}` parameters. */
+export function featureTexts<K extends string>(zh: Record<K, string>, en: Record<K, string>) {
+  return (lang: Lang) => {
+    const dict = lang === 'en' ? en : zh;
+    return (key: K, params: Record<string, string | number> = {}): string =>
+      dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+  };
+}
+
 /** A text key built at run time (`type.${value}`) when the dictionary has it. */
 export function hasText(key: string): key is TextKey {
   return Object.hasOwn(zh, key);

@@ -1,5 +1,5 @@
 /** The dashboard's own texts (R24): zh-CN first, English beside it. */
-import type { Lang } from '../i18n.tsx';
+import { featureTexts, type Lang } from '../i18n.tsx';
 
 const zh = {
   title: '运营看板',
@@ -257,12 +257,8 @@ const en: Record<DashboardKey, string> = {
   noSample: 'No cases qualify this week.',
 };
 
-export type DashboardText = (key: DashboardKey, params?: Record<string, string | number>) => string;
-
-export function dashboardText(lang: Lang): DashboardText {
-  const dict: Record<DashboardKey, string> = lang === 'en' ? en : zh;
-  return (key, params = {}) => dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
-}
+export const dashboardText = featureTexts<DashboardKey>(zh, en);
+export type DashboardText = ReturnType<typeof dashboardText>;
 
 /** The names of the metrics targets, pilot comparisons and actions measure (schemas METRIC_KEYS). */
 const METRIC_NAMES: Record<string, { 'zh-CN': string; en: string }> = {

@@ -1,5 +1,5 @@
 /** The practice sandbox's own texts (R36): zh-CN first, English beside it. */
-import type { Lang } from '../i18n.tsx';
+import { featureTexts } from '../i18n.tsx';
 
 const zh = {
   title: '练习与考核',
@@ -83,9 +83,5 @@ const en: Record<PracticeKey, string> = {
   no: 'no',
 };
 
-export type PracticeText = (key: PracticeKey, params?: Record<string, string | number>) => string;
-
-export function practiceText(lang: Lang): PracticeText {
-  const dict: Record<PracticeKey, string> = lang === 'en' ? en : zh;
-  return (key, params = {}) => dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
-}
+export const practiceText = featureTexts<PracticeKey>(zh, en);
+export type PracticeText = ReturnType<typeof practiceText>;
