@@ -73,15 +73,20 @@ const exerciseView = {
   },
 } as const;
 
+/** What every view of an exam starts with, in the caller's language. */
+const examHead = {
+  key: { type: 'string' },
+  title: { type: 'string' },
+  description: { type: ['string', 'null'] },
+  passScore: { type: 'integer' },
+} as const;
+
 const examSummary = {
   type: 'object',
   additionalProperties: false,
   required: ['key', 'title', 'passScore', 'exerciseCount', 'updatedAt', 'bestScore', 'passed'],
   properties: {
-    key: { type: 'string' },
-    title: { type: 'string' },
-    description: { type: ['string', 'null'] },
-    passScore: { type: 'integer' },
+    ...examHead,
     exerciseCount: { type: 'integer' },
     updatedAt: { type: 'integer', description: 'epoch milliseconds' },
     bestScore: { type: ['integer', 'null'], description: "the caller's best attempt so far" },
@@ -101,10 +106,7 @@ export const examViewResponse = {
   additionalProperties: false,
   required: ['key', 'title', 'passScore', 'exercises'],
   properties: {
-    key: { type: 'string' },
-    title: { type: 'string' },
-    description: { type: ['string', 'null'] },
-    passScore: { type: 'integer' },
+    ...examHead,
     exercises: { type: 'array', items: exerciseView },
   },
 } as const;
