@@ -93,37 +93,69 @@ export function plainCell(value: unknown): Cell {
 }
 
 export async function readXlsx(bytes: Uint8Array, lang: Lang = 'en'): Promise<Table> {
+  let read: { raw: Cell[][]; rowNos: number[] };
+  try {
+    read = await streamFirstSheet(bytes);
+  } catch (streamError) {
+    // ExcelJS's streaming reader now and then fails on a file it read a moment before ("reading
+    // 'sheets'": the workbook part not parsed yet when a sheet arrives; seen once in CI on the
+    // same bytes that were read twice before). The whole-file reader has no such race: try it
+    // before calling the file unreadable.
+    try {
+      read = await loadFirstSheet(bytes);
+    } catch {
+      if (streamError instanceof LoopdeskError) throw streamError;
+      throw readErrors.unreadable(lang, (streamError as Error).message);
+    }
+  }
+  // The readers skip empty rows; pad ragged rows to the header's width later.
+  return toTable('xlsx', read.raw, read.rowNos, lang);
+}
+
+const cellsOf = (row: ExcelJS.Row): Cell[] => {
+  const values = row.values as unknown[];
+  const cells: Cell[] = [];
+  for (let c = 1; c < values.length; c++) cells.push(plainCell(values[c]));
+  return cells;
+};
+
+/** The first sheet, streamed: memory stays flat for large files. */
+export async function streamFirstSheet(bytes: Uint8Array): Promise<{ raw: Cell[][]; rowNos: number[] }> {
   const raw: Cell[][] = [];
   const rowNos: number[] = [];
-  try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
-      sharedStrings: 'cache',
-      styles: 'cache',
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'emit',
-    });
-    let sheets = 0;
-    for await (const sheet of reader) {
-      // Later sheets are drained, not read: the first sheet is the data.
-      if (sheets++ > 0) {
-        for await (const _ of sheet) void _;
-        continue;
-      }
-      for await (const row of sheet) {
-        const values = (row as ExcelJS.Row).values as unknown[];
-        const cells: Cell[] = [];
-        for (let c = 1; c < values.length; c++) cells.push(plainCell(values[c]));
-        raw.push(cells);
-        rowNos.push((row as ExcelJS.Row).number);
-      }
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
+  let sheets = 0;
+  for await (const sheet of reader) {
+    // Later sheets are drained, not read: the first sheet is the data.
+    if (sheets++ > 0) {
+      for await (const _ of sheet) void _;
+      continue;
     }
-  } catch (err) {
-    if (err instanceof LoopdeskError) throw err;
-    throw readErrors.unreadable(lang, (err as Error).message);
+    for await (const row of sheet) {
+      raw.push(cellsOf(row as ExcelJS.Row));
+      rowNos.push((row as ExcelJS.Row).number);
+    }
   }
-  // The streaming reader skips empty rows; pad ragged rows to the header's width later.
-  return toTable('xlsx', raw, rowNos, lang);
+  return { raw, rowNos };
+}
+
+/** The first sheet, from the whole file loaded at once. */
+export async function loadFirstSheet(bytes: Uint8Array): Promise<{ raw: Cell[][]; rowNos: number[] }> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+  const raw: Cell[][] = [];
+  const rowNos: number[] = [];
+  workbook.worksheets[0]?.eachRow((row, rowNo) => {
+    raw.push(cellsOf(row));
+    rowNos.push(rowNo);
+  });
+  return { raw, rowNos };
 }
 
 /** Reads CSV or XLSX, told apart by their bytes (an XLSX is a ZIP archive), never by the file name. */
